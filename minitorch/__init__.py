@@ -1,0 +1,66 @@
+"""minitorch: a small PyTorch-compatible tensor library, built step by step in the course.
+
+`import minitorch as torch` runs the covered subset of PyTorch code unchanged: the same
+names, arguments, defaults, dtypes, printed forms and results.
+"""
+
+from . import dtypes, random, return_types
+from ._tensor_str import set_printoptions
+from .creation import (
+    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
+    ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
+)
+from .device import device
+from .dtypes import (
+    dtype, float32, float64, get_default_dtype, int32, int64, promote_types, result_type,
+    set_default_dtype,
+)
+from .elementwise import where
+from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .shape_ops import cat, stack
+from .size import Size
+from .tensor import Tensor
+
+__version__ = "0.1.0"
+
+
+def _function(name):
+    """`minitorch.<name>(input, ...)`: the module-level form of the method `Tensor.<name>`."""
+    method = getattr(Tensor, name)
+
+    def function(input, *args, **kwargs):  # noqa: A002 - PyTorch's argument name
+        return method(input, *args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = method.__doc__
+    return function
+
+
+_FUNCTIONS = (
+    "add sub subtract mul multiply div divide true_divide floor_divide remainder pow neg "
+    "negative abs exp log sqrt sin cos tanh sigmoid relu maximum minimum clamp clip "
+    "lt le gt ge eq ne less less_equal greater greater_equal not_equal logical_not logical_and "
+    "logical_or bitwise_and bitwise_or bitwise_xor bitwise_not "
+    "sum mean prod max min amax amin argmax argmin all any var std "
+    "reshape flatten transpose swapaxes swapdims t permute squeeze unsqueeze narrow unbind "
+    "select chunk split matmul mm bmm mv dot inner numel clone detach"
+).split()
+globals().update({name: _function(name) for name in _FUNCTIONS})
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):  # noqa: A002
+    return input.is_floating_point()
+
+
+concat = concatenate = cat
+
+# PyTorch's short dtype names (they shadow builtins inside this module only)
+float = float32  # noqa: A001
+double = float64
+int = int32  # noqa: A001
+long = int64
+bool = dtypes.bool_  # noqa: A001

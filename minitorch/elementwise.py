@@ -1,0 +1,380 @@
+"""Elementwise operations: arithmetic, math functions, comparisons, `where`, in-place updates.
+
+Every binary operation broadcasts its operands and picks its result dtype with PyTorch's
+promotion rules (`dtypes.result_type`); Python scalars become 0-d tensors of that dtype.
+"""
+
+import numpy as np
+
+from . import dtypes
+from . import operators as ops
+from .tensor_data import TensorData, shape_broadcast
+
+_INT, _FLOAT = 1, 2
+
+
+def _scalar_data(value, dtype):
+    return TensorData(np.array([value], dtype=dtype.numpy), ())
+
+
+def _operand(x, dtype):
+    """The TensorData of a tensor operand, or a Python scalar as 0-d data of `dtype`."""
+    data = getattr(x, "_data", None)
+    return data if data is not None else _scalar_data(x, dtype)
+
+
+def _is_bool(x):
+    return isinstance(x, bool) or getattr(x, "dtype", None) is dtypes.bool_
+
+
+def _check_not_bool(a, b=None, binary=False):
+    """PyTorch refuses `-` on bool tensors: the mask inverse is `~`."""
+    if _is_bool(a) and (not binary or _is_bool(b)):
+        what = ("Subtraction, the `-` operator, with two bool tensors" if binary
+                else "Negation, the `-` operator, on a bool tensor")
+        raise RuntimeError(
+            f"{what} is not supported. If you are trying to invert a mask, "
+            "use the `~` or `logical_not()` operator instead."
+        )
+
+
+class _ByCategory:
+    """A scalar function chosen by the computation's dtype: integer or floating point."""
+
+    __slots__ = ("int_fn", "float_fn")
+
+    def __init__(self, int_fn, float_fn):
+        self.int_fn, self.float_fn = int_fn, float_fn
+
+    def pick(self, dtype):
+        return self.float_fn if dtype.category == _FLOAT else self.int_fn
+
+
+class ElementwiseOps:
+    """Mixin: the elementwise part of `Tensor`."""
+
+    __slots__ = ()
+
+    # ----- building blocks ------------------------------------------------------------------
+    def _binary(self, other, name, fn, out_dtype=None, compute_dtype=None):
+        """Broadcast `fn` over `self` and `other`; `fn` may depend on the computation dtype."""
+        dtype = compute_dtype or dtypes.result_type(self, other)
+        if isinstance(fn, _ByCategory):
+            fn = fn.pick(dtype)
+        b = _operand(other, dtype)
+        try:
+            out = self.backend.zip(fn, self._data, b, out_dtype or dtype)
+        except RuntimeError as e:
+            if "cannot be broadcast" in str(e):
+                raise RuntimeError(f"{name}(): {e}") from None
+            raise
+        return self._wrap(out, out_dtype or dtype)
+
+    def _rbinary(self, other, name, fn, out_dtype=None):
+        """`other <op> self` for a Python scalar `other`."""
+        dtype = dtypes.result_type(self, other)
+        return self._make(_scalar_data(other, dtype), dtype, self.backend)._binary(
+            self, name, fn, out_dtype, dtype
+        )
+
+    def _unary(self, fn, out_dtype=None):
+        out_dtype = out_dtype or self.dtype
+        return self._wrap(self.backend.map(fn, self._data, out_dtype), out_dtype)
+
+    def _float_unary(self, fn):
+        """A math function whose result is floating point even for integer input."""
+        dtype = self.dtype if self.dtype.is_floating_point else dtypes.get_default_dtype()
+        return self._unary(fn, dtype)
+
+    def _true_div_dtype(self, other):
+        dtype = dtypes.result_type(self, other)
+        return dtype if dtype.is_floating_point else dtypes.get_default_dtype()
+
+    # ----- arithmetic -------------------------------------------------------------------
+    def add(self, other, *, alpha=1):
+        if alpha != 1:
+            other = other * alpha
+        return self._binary(other, "add", ops.add)
+
+    def sub(self, other, *, alpha=1):
+        _check_not_bool(self, other, binary=True)
+        if alpha != 1:
+            other = other * alpha
+        return self._binary(other, "sub", ops.sub)
+
+    subtract = sub
+
+    def mul(self, other):
+        return self._binary(other, "mul", ops.mul)
+
+    multiply = mul
+
+    def div(self, other, *, rounding_mode=None):
+        """True division (`/`); `rounding_mode='floor'` is `//`, `'trunc'` rounds toward 0."""
+        if rounding_mode == "floor":
+            return self.floor_divide(other)
+        if rounding_mode == "trunc":
+            quotient = self.div(other)
+            dtype = dtypes.result_type(self, other)
+            truncated = quotient._unary(ops.trunc)
+            return truncated if dtype.is_floating_point else truncated.to(dtype)
+        if rounding_mode is not None:
+            raise RuntimeError(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"'{rounding_mode}'"
+            )
+        dtype = self._true_div_dtype(other)
+        return self._binary(other, "div", ops.div, dtype, dtype)
+
+    divide = true_divide = div
+
+    def floor_divide(self, other):
+        return self._binary(other, "floor_divide", _floordiv)
+
+    def remainder(self, other):
+        return self._binary(other, "remainder", _mod)
+
+    def pow(self, exponent):
+        return self._binary(exponent, "pow", _pow)
+
+    def neg(self):
+        _check_not_bool(self)
+        return self._unary(ops.neg)
+
+    negative = neg
+
+    def abs(self):
+        return self._unary(ops.abs)
+
+    def exp(self):
+        return self._float_unary(ops.exp)
+
+    def log(self):
+        return self._float_unary(ops.log)
+
+    def sqrt(self):
+        return self._float_unary(ops.sqrt)
+
+    def sin(self):
+        return self._float_unary(ops.sin)
+
+    def cos(self):
+        return self._float_unary(ops.cos)
+
+    def tanh(self):
+        return self._float_unary(ops.tanh)
+
+    def sigmoid(self):
+        return self._float_unary(ops.sigmoid)
+
+    def relu(self):
+        return self._unary(ops.relu)
+
+    def maximum(self, other):
+        return self._binary(other, "maximum", ops.maximum)
+
+    def minimum(self, other):
+        return self._binary(other, "minimum", ops.minimum)
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's argument names
+        """Limit every element to `[min, max]` (either bound may be omitted)."""
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        out = self
+        if min is not None:
+            out = out.maximum(min)
+        if max is not None:
+            out = out.minimum(max)
+        return out
+
+    clip = clamp
+
+    def where(self, condition, other):
+        """`self` where `condition` holds, else `other` (see `minitorch.where`)."""
+        return where(condition, self, other)
+
+    # ----- comparisons and logic --------------------------------------------------------
+    def lt(self, other):
+        return self._binary(other, "lt", ops.lt, dtypes.bool_)
+
+    def le(self, other):
+        return self._binary(other, "le", ops.le, dtypes.bool_)
+
+    def gt(self, other):
+        return self._binary(other, "gt", ops.gt, dtypes.bool_)
+
+    def ge(self, other):
+        return self._binary(other, "ge", ops.ge, dtypes.bool_)
+
+    def eq(self, other):
+        return self._binary(other, "eq", ops.eq, dtypes.bool_)
+
+    def ne(self, other):
+        return self._binary(other, "ne", ops.ne, dtypes.bool_)
+
+    less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
+
+    def logical_not(self):
+        return self._unary(ops.logical_not, dtypes.bool_)
+
+    def logical_and(self, other):
+        return self._binary(other, "logical_and", ops.logical_and, dtypes.bool_)
+
+    def logical_or(self, other):
+        return self._binary(other, "logical_or", ops.logical_or, dtypes.bool_)
+
+    def _bitwise(self, other, name, fn):
+        if dtypes.result_type(self, other).is_floating_point:
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for floating-point tensors")
+        return self._binary(other, name, fn)
+
+    def bitwise_and(self, other):
+        return self._bitwise(other, "bitwise_and", ops.bitwise_and)
+
+    def bitwise_or(self, other):
+        return self._bitwise(other, "bitwise_or", ops.bitwise_or)
+
+    def bitwise_xor(self, other):
+        return self._bitwise(other, "bitwise_xor", ops.bitwise_xor)
+
+    def bitwise_not(self):
+        if self.dtype.is_floating_point:
+            raise RuntimeError("\"bitwise_not_cpu\" not implemented for floating-point tensors")
+        return self._unary(ops.bitwise_not)
+
+    # ----- operators --------------------------------------------------------------------
+    __add__ = add
+    __sub__ = sub
+    __mul__ = mul
+    __truediv__ = div
+    __floordiv__ = floor_divide
+    __mod__ = remainder
+    __pow__ = pow
+    __neg__ = neg
+    __abs__ = abs
+    __lt__ = lt
+    __le__ = le
+    __gt__ = gt
+    __ge__ = ge
+    __eq__ = eq
+    __ne__ = ne
+    __and__ = bitwise_and
+    __or__ = bitwise_or
+    __xor__ = bitwise_xor
+    __invert__ = bitwise_not
+
+    def __radd__(self, other):
+        return self._rbinary(other, "add", ops.add)
+
+    def __rsub__(self, other):
+        _check_not_bool(other, self, binary=True)
+        return self._rbinary(other, "sub", ops.sub)
+
+    def __rmul__(self, other):
+        return self._rbinary(other, "mul", ops.mul)
+
+    def __rtruediv__(self, other):
+        dtype = self._true_div_dtype(other)
+        return self._make(_scalar_data(other, dtype), dtype, self.backend)._binary(
+            self, "div", ops.div, dtype, dtype
+        )
+
+    def __rfloordiv__(self, other):
+        return self._rbinary(other, "floor_divide", _floordiv)
+
+    def __rmod__(self, other):
+        return self._rbinary(other, "remainder", _mod)
+
+    def __rpow__(self, other):
+        return self._rbinary(other, "pow", _pow)
+
+    __rand__ = bitwise_and
+    __ror__ = bitwise_or
+    __rxor__ = bitwise_xor
+
+    # ----- in place -----------------------------------------------------------------------
+    def _inplace(self, other, name, fn, dtype=None):
+        """Write `fn(self, other)` into `self`'s own storage (through views too)."""
+        dtype = dtype or dtypes.result_type(self, other)
+        if dtype.category > self.dtype.category:
+            raise RuntimeError(
+                f"result type {_TORCH_NAMES[dtype.name]} can't be cast to the desired output "
+                f"type {_TORCH_NAMES[self.dtype.name]}"
+            )
+        if isinstance(fn, _ByCategory):
+            fn = fn.pick(dtype)
+        b = _operand(other, dtype)
+        if b.shape != self.shape:
+            shape = shape_broadcast(self.shape, b.shape)
+            if shape != self.shape:
+                raise RuntimeError(
+                    f"{name}: output with shape {list(self.shape)} doesn't match the broadcast "
+                    f"shape {list(shape)}"
+                )
+        self.backend.zip(fn, self._data, b, self.dtype, out=self._data)
+        return self
+
+    def add_(self, other, *, alpha=1):
+        return self._inplace(other * alpha if alpha != 1 else other, "add_", ops.add)
+
+    def sub_(self, other, *, alpha=1):
+        return self._inplace(other * alpha if alpha != 1 else other, "sub_", ops.sub)
+
+    def mul_(self, other):
+        return self._inplace(other, "mul_", ops.mul)
+
+    def div_(self, other, *, rounding_mode=None):
+        if rounding_mode is not None:
+            return self.copy_(self.div(other, rounding_mode=rounding_mode))
+        return self._inplace(other, "div_", ops.div, self._true_div_dtype(other))
+
+    def clamp_(self, min=None, max=None):  # noqa: A002
+        return self.copy_(self.clamp(min, max))
+
+    def fill_(self, value):
+        """Set every element to `value`."""
+        self.backend.copy(_operand(value, self.dtype), self._data)
+        return self
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def copy_(self, src):
+        """Copy `src` (broadcast to this shape, cast to this dtype) into this tensor."""
+        data = _operand(src, self.dtype)
+        if data.shape != self.shape and shape_broadcast(self.shape, data.shape) != self.shape:
+            raise RuntimeError(
+                f"copy_: the source of shape {list(data.shape)} cannot be broadcast to the "
+                f"destination's shape {list(self.shape)}"
+            )
+        self.backend.copy(data, self._data)
+        return self
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+
+def where(condition, input, other):  # noqa: A002 - PyTorch's argument names
+    """Elementwise choice: `input` where `condition` is True, else `other`.
+
+    `input` and `other` may be tensors or Python scalars; all three broadcast together.
+    """
+    if getattr(condition, "dtype", None) is not dtypes.bool_:
+        got = getattr(condition, "dtype", type(condition).__name__)
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got {got}")
+    dtype = dtypes.result_type(input, other)
+    a, b = _operand(input, dtype), _operand(other, dtype)
+    shape = shape_broadcast(shape_broadcast(condition.shape, a.shape), b.shape)
+    values = np.where(condition._data.numpy(), a.numpy(), b.numpy()).astype(dtype.numpy)
+    out = TensorData(np.ascontiguousarray(values).reshape(-1), shape)
+    return condition._make(out, dtype, condition.backend)
+
+
+_floordiv = _ByCategory(ops.int_floordiv, ops.float_floordiv)
+_mod = _ByCategory(ops.int_mod, ops.float_mod)
+_pow = _ByCategory(ops.int_pow, ops.float_pow)
+
+_TORCH_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+                "bool": "Bool"}

@@ -1,0 +1,212 @@
+"""Scalar functions: the per-element math that the backends map, zip and reduce with.
+
+Each follows IEEE / PyTorch semantics instead of raising: `exp(1000.0)` is `inf`, `log(0.0)`
+is `-inf`, `sqrt(-1.0)` is `nan`, NaN propagates through `maximum` and `minimum`. Integer
+division by zero is the one error, as in PyTorch. They are plain functions of numbers, so a
+backend can call them from Python or compile them with Numba.
+"""
+
+import math
+
+_EXP_OVERFLOW = 709.78  # math.exp overflows a float64 just above this
+
+
+def identity(x):
+    return x
+
+
+def neg(x):
+    return -x
+
+
+def add(a, b):
+    return a + b
+
+
+def sub(a, b):
+    return a - b
+
+
+def mul(a, b):
+    return a * b
+
+
+def div(a, b):
+    """True division, with `x / 0` giving `inf`, `-inf` or `nan` like IEEE floats."""
+    if b == 0:
+        if a == 0 or a != a:
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
+
+def _raise_zero_division():
+    raise RuntimeError("ZeroDivisionError: integer division or modulo by zero")
+
+
+def int_floordiv(a, b):
+    """Integer `a // b`, rounding toward negative infinity; division by zero is an error."""
+    if b == 0:
+        _raise_zero_division()
+    return a // b
+
+
+def float_floordiv(a, b):
+    """Float `a // b`, rounding toward negative infinity; `x // 0.0` follows IEEE division."""
+    if b == 0:
+        return div(a, b)
+    return a // b
+
+
+def int_mod(a, b):
+    """Integer remainder with the sign of the divisor (Python's and PyTorch's `%`)."""
+    if b == 0:
+        _raise_zero_division()
+    return a % b
+
+
+def float_mod(a, b):
+    """Float remainder with the sign of the divisor; `x % 0.0` is `nan`."""
+    if b == 0:
+        return math.nan
+    return a % b
+
+
+def int_pow(a, b):
+    if b < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return a**b
+
+
+def float_pow(a, b):
+    return a**b
+
+
+def abs(x):  # noqa: A001 - PyTorch's name
+    return -x if x < 0 else x
+
+
+def exp(x):
+    if x > _EXP_OVERFLOW:
+        return math.inf
+    return math.exp(x)
+
+
+def log(x):
+    if x > 0:
+        return math.log(x)
+    if x == 0:
+        return -math.inf
+    return math.nan
+
+
+def sqrt(x):
+    if x >= 0:
+        return math.sqrt(x)
+    return math.nan
+
+
+def sin(x):
+    if math.isinf(x):
+        return math.nan
+    return math.sin(x)
+
+
+def cos(x):
+    if math.isinf(x):
+        return math.nan
+    return math.cos(x)
+
+
+def tanh(x):
+    return math.tanh(x)
+
+
+def sigmoid(x):
+    r"""$\sigma(x) = 1 / (1 + e^{-x})$, computed without overflow for large $|x|$."""
+    if x >= 0:
+        return 1.0 / (1.0 + exp(-x))
+    e = exp(x)
+    return e / (1.0 + e)
+
+
+def relu(x):
+    return 0 if x <= 0 else x
+
+
+def maximum(a, b):
+    """The larger of `a` and `b`; NaN if either is NaN."""
+    if a != a:
+        return a
+    return a if a >= b else b
+
+
+def minimum(a, b):
+    """The smaller of `a` and `b`; NaN if either is NaN."""
+    if a != a:
+        return a
+    return a if a <= b else b
+
+
+def lt(a, b):
+    return a < b
+
+
+def le(a, b):
+    return a <= b
+
+
+def gt(a, b):
+    return a > b
+
+
+def ge(a, b):
+    return a >= b
+
+
+def eq(a, b):
+    return a == b
+
+
+def ne(a, b):
+    return a != b
+
+
+def trunc(x):
+    """`x` rounded toward zero."""
+    if math.isinf(x) or x != x:
+        return x
+    return math.copysign(float(math.trunc(x)), x)
+
+
+def logical_not(x):
+    return not x
+
+
+def logical_and(a, b):
+    return bool(a) and bool(b)
+
+
+def logical_or(a, b):
+    return bool(a) or bool(b)
+
+
+def bitwise_and(a, b):
+    return a & b
+
+
+def bitwise_or(a, b):
+    return a | b
+
+
+def bitwise_xor(a, b):
+    return a ^ b
+
+
+def bitwise_not(x):
+    return ~x
+
+
+def same_or_both_nan(a, b):
+    """`a == b`, counting NaN as equal to NaN: finds where a max/min reduction came from."""
+    return a == b or (a != a and b != b)

@@ -1,0 +1,184 @@
+"""Reductions: sum, mean, prod, max/min (with indices), argmax/argmin, all/any, var/std.
+
+Each reduces over `dim` (an int, a tuple, or None for every dimension; negative dims count
+from the end) and keeps the reduced dimensions as size 1 when `keepdim=True`.
+"""
+
+import numpy as np
+
+from . import dtypes, return_types
+from . import operators as ops
+from .elementwise import where
+from .tensor_data import TensorData, normalize_dim
+
+
+def _dims(dim, ndim):
+    """The sorted, non-negative dimensions that `dim` names (all of them for None)."""
+    if ndim == 0:
+        if dim is not None and not isinstance(dim, (tuple, list)):
+            normalize_dim(dim, 0)
+        return ()
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(ndim))
+    if isinstance(dim, (tuple, list)):
+        dims = sorted(normalize_dim(d, ndim) for d in dim)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"dim {dim} appears multiple times in the list of dims")
+        return tuple(dims)
+    return (normalize_dim(dim, ndim),)
+
+
+def _lowest(dtype):
+    if dtype.is_floating_point:
+        return -np.inf
+    return False if dtype is dtypes.bool_ else np.iinfo(dtype.numpy).min
+
+
+def _highest(dtype):
+    if dtype.is_floating_point:
+        return np.inf
+    return True if dtype is dtypes.bool_ else np.iinfo(dtype.numpy).max
+
+
+def _name(dtype):
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+            "bool": "Bool"}[dtype.name]
+
+
+class ReductionOps:
+    """Mixin: the reductions of `Tensor`."""
+
+    __slots__ = ()
+
+    def _reduce(self, fn, start, dim, keepdim, dtype):
+        """Fold the dimensions `dim` with `fn`, accumulating in `dtype`."""
+        x = self if self.dtype is dtype else self.to(dtype)
+        dims = _dims(dim, x.dim())
+        data = x._data
+        if not dims:
+            out = x.clone()._data
+        elif len(dims) == data.dims and data.dims > 1 and data.is_contiguous():
+            out = x.backend.reduce(fn, data.view((data.size,), (1,)), 0, start, dtype)
+        else:
+            out = data
+            for d in dims:
+                out = x.backend.reduce(fn, out, d, start, dtype)
+        shape = list(self.shape)
+        for d in reversed(dims):
+            if keepdim:
+                shape[d] = 1
+            else:
+                del shape[d]
+        return self._wrap(TensorData(out.storage, tuple(shape)), dtype)
+
+    def _float_dtype(self, name, dtype):
+        dtype = dtype or self.dtype
+        if not dtype.is_floating_point:
+            raise RuntimeError(
+                f"{name}(): could not infer output dtype. Input dtype must be either a floating "
+                f"point or complex dtype. Got: {_name(dtype)} "
+                "(convert the tensor with .float() first)"
+            )
+        return dtype
+
+    def _count(self, dim):
+        n = 1
+        for d in _dims(dim, self.dim()):
+            n *= self.shape[d] if self.dim() else 1
+        return n
+
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        if dtype is None:
+            dtype = self.dtype if self.dtype.is_floating_point else dtypes.int64
+        return self._reduce(ops.add, 0, dim, keepdim, dtype)
+
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        if dtype is None:
+            dtype = self.dtype if self.dtype.is_floating_point else dtypes.int64
+        return self._reduce(ops.mul, 1, dim, keepdim, dtype)
+
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        dtype = self._float_dtype("mean", dtype)
+        return self.sum(dim, keepdim, dtype=dtype).div(self._count(dim))
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        r"""Variance $\frac{1}{N - c}\sum (x - \bar x)^2$ with Bessel's correction $c = 1$."""
+        if isinstance(unbiased, bool) and correction is None:
+            correction = 1 if unbiased else 0
+        correction = 1 if correction is None else correction
+        self._float_dtype("var", None)
+        centered = self - self.mean(dim, keepdim=True)
+        squares = (centered * centered).sum(dim, keepdim)
+        return squares.div(max(self._count(dim) - correction, 0))
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def all(self, dim=None, keepdim=False):
+        return self._reduce(ops.logical_and, True, dim, keepdim, dtypes.bool_)
+
+    def any(self, dim=None, keepdim=False):
+        return self._reduce(ops.logical_or, False, dim, keepdim, dtypes.bool_)
+
+    def _extreme(self, name, fn, start, dim, keepdim):
+        if dim is None or isinstance(dim, (tuple, list)):
+            if self.numel() == 0:
+                raise RuntimeError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
+            return self._reduce(fn, start, dim, keepdim, self.dtype)
+        d = normalize_dim(dim, self.dim())
+        result = getattr(return_types, name)
+        if self.dim() == 0:
+            return result(self.clone(), self._arange(1).view(()))
+        n = self.shape[d]
+        if n == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        values = self._reduce(fn, start, d, True, self.dtype)
+        hits = self._binary(values, "eq", ops.same_or_both_nan, dtypes.bool_, self.dtype)
+        positions = self._arange(n).view([n if i == d else 1 for i in range(self.dim())])
+        indices = where(hits, positions, n).amin(d, keepdim=True)
+        if not keepdim:
+            values, indices = values.squeeze(d), indices.squeeze(d)
+        return result(values, indices)
+
+    def _arange(self, n):
+        data = TensorData(np.arange(n, dtype=np.int64), (n,))
+        return self._make(data, dtypes.int64, self.backend)
+
+    def max(self, dim=None, keepdim=False):
+        """The largest value; with `dim`, a `(values, indices)` pair; with a tensor, `maximum`."""
+        if hasattr(dim, "_data"):
+            return self.maximum(dim)
+        return self._extreme("max", ops.maximum, _lowest(self.dtype), dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        """The smallest value; with `dim`, a `(values, indices)` pair; with a tensor, `minimum`."""
+        if hasattr(dim, "_data"):
+            return self.minimum(dim)
+        return self._extreme("min", ops.minimum, _highest(self.dtype), dim, keepdim)
+
+    def amax(self, dim=(), keepdim=False):
+        return self._reduce(ops.maximum, _lowest(self.dtype), dim, keepdim, self.dtype)
+
+    def amin(self, dim=(), keepdim=False):
+        return self._reduce(ops.minimum, _highest(self.dtype), dim, keepdim, self.dtype)
+
+    def argmax(self, dim=None, keepdim=False):
+        """The index of the first largest value (in the flattened tensor when `dim` is None)."""
+        return self._arg("max", dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        """The index of the first smallest value (in the flattened tensor when `dim` is None)."""
+        return self._arg("min", dim, keepdim)
+
+    def _arg(self, extreme, dim, keepdim):
+        if dim is not None:
+            return getattr(self, extreme)(dim, keepdim).indices
+        if self.numel() == 0:
+            raise RuntimeError(
+                f"arg{extreme}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
+        index = getattr(self.reshape(-1), extreme)(0).indices
+        return index.view([1] * self.dim()) if keepdim else index

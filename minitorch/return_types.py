@@ -1,0 +1,16 @@
+"""Named results of reductions, printed like PyTorch's `torch.return_types`."""
+
+from collections import namedtuple
+
+
+def _named_result(name):
+    base = namedtuple(name, ["values", "indices"])
+
+    def __repr__(self):
+        return f"minitorch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
+
+
+max = _named_result("max")  # noqa: A001 - PyTorch's names
+min = _named_result("min")  # noqa: A001

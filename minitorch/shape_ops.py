@@ -1,0 +1,311 @@
+"""Shape operations. Views (view, permute, transpose, expand, squeeze, ...) share storage and
+change only shape, strides and offset; `reshape` copies only when no view can express it.
+"""
+
+from . import dtypes
+from .tensor_data import TensorData, normalize_dim, strides_from_shape
+
+
+def sizes_arg(args):
+    """Shape arguments given either spread out (`view(2, 3)`) or as one sequence."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return tuple(int(s) for s in args)
+
+
+def infer_shape(shape, numel):
+    """`shape` with its one `-1` replaced by what makes the element count `numel`."""
+    known = 1
+    unknown = None
+    for i, s in enumerate(shape):
+        if s == -1:
+            if unknown is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            unknown = i
+        elif s < 0:
+            raise RuntimeError(f"invalid shape dimension {s}")
+        else:
+            known *= s
+    if unknown is not None and known != 0 and numel % known == 0:
+        shape = shape[:unknown] + (numel // known,) + shape[unknown + 1 :]
+    elif unknown is not None or known != numel:
+        raise RuntimeError(
+            f"shape '{list(shape)}' is invalid for input of size {numel}"
+            + (" (the sizes must multiply to the number of elements)" if unknown is None else "")
+        )
+    return shape
+
+
+def view_strides(old_shape, old_strides, new_shape):
+    """Strides that show the same elements in `new_shape` without copying, or None.
+
+    Possible when each run of merged or split dimensions is contiguous in memory.
+    """
+    view_strides_ = [0] * len(new_shape)
+    view_d = len(new_shape) - 1
+    chunk_stride = old_strides[-1]
+    tensor_numel = view_numel = 1
+    for d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[d]
+        chunk_ends = d == 0 or (
+            old_shape[d - 1] != 1 and old_strides[d - 1] != tensor_numel * chunk_stride
+        )
+        if chunk_ends:
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                view_strides_[view_d] = view_numel * chunk_stride
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                chunk_stride = old_strides[d - 1]
+                tensor_numel = view_numel = 1
+    return tuple(view_strides_) if view_d == -1 else None
+
+
+class ShapeOps:
+    """Mixin: the shape operations of `Tensor`."""
+
+    __slots__ = ()
+
+    def _view(self, shape, strides, offset=None):
+        return self._wrap(self._data.view(shape, strides, offset))
+
+    def view(self, *shape):
+        """The same storage seen with another shape (one size may be -1)."""
+        if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
+            raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+        data = self._data
+        shape = infer_shape(sizes_arg(shape), data.size)
+        if data.is_contiguous() or data.size == 0 or not data.shape:
+            return self._view(shape, strides_from_shape(shape))
+        strides = view_strides(data.shape, data.strides, shape)
+        if strides is None:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). This tensor is not contiguous "
+                f"(shape {tuple(data.shape)}, strides {data.strides}): use .reshape(...) instead, "
+                "or call .contiguous() before .view(...)."
+            )
+        return self._view(shape, strides)
+
+    def view_as(self, other):
+        return self.view(other.shape)
+
+    def reshape(self, *shape):
+        """`view` when the storage allows it, else a contiguous copy with the new shape."""
+        data = self._data
+        shape = infer_shape(sizes_arg(shape), data.size)
+        if data.shape and not data.is_contiguous() and data.size:
+            if view_strides(data.shape, data.strides, shape) is None:
+                return self.clone().view(shape)
+        return self.view(shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Merge dimensions `start_dim` to `end_dim` (inclusive) into one."""
+        if self.dim() == 0:
+            return self.reshape(1)
+        start = normalize_dim(start_dim, self.dim())
+        end = normalize_dim(end_dim, self.dim())
+        if start > end:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        if start == end:
+            return self
+        merged = 1
+        for size in self.shape[start : end + 1]:
+            merged *= size
+        return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1 :])
+
+    def permute(self, *dims):
+        """A view with dimensions reordered: dimension `i` of the result is `dims[i]`."""
+        dims = sizes_arg(dims)
+        if len(dims) != self.dim():
+            raise RuntimeError(
+                f"permute(): the number of dims {len(dims)} does not match the tensor's "
+                f"{self.dim()} dimensions (input.dim() = {self.dim()} is not equal to "
+                f"len(dims) = {len(dims)})"
+            )
+        order = [normalize_dim(d, self.dim()) for d in dims]
+        if len(set(order)) != len(order):
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
+        return self._wrap(self._data.permute(*order))
+
+    def transpose(self, dim0, dim1):
+        """A view with dimensions `dim0` and `dim1` swapped."""
+        if self.dim() == 0:
+            normalize_dim(dim0, 0), normalize_dim(dim1, 0)
+            return self._view(self.shape, self.stride())
+        order = list(range(self.dim()))
+        a, b = normalize_dim(dim0, self.dim()), normalize_dim(dim1, self.dim())
+        order[a], order[b] = order[b], order[a]
+        return self._wrap(self._data.permute(*order))
+
+    swapaxes = swapdims = transpose
+
+    def t(self):
+        """Transpose of a matrix (vectors and 0-d tensors are returned as they are)."""
+        if self.dim() > 2:
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.dim()}D"
+            )
+        return self.transpose(0, 1) if self.dim() == 2 else self._view(self.shape, self.stride())
+
+    @property
+    def T(self):
+        """All dimensions reversed."""
+        return self._wrap(self._data.permute(*range(self.dim() - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        """The last two dimensions swapped: a batch of transposed matrices."""
+        if self.dim() < 2:
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices.")
+        return self.transpose(-2, -1)
+
+    def squeeze(self, dim=None):
+        """Drop dimensions of size 1 (all of them, or those among `dim`)."""
+        if dim is None:
+            dims = range(self.dim())
+        elif isinstance(dim, (tuple, list)):
+            dims = [normalize_dim(d, self.dim()) for d in dim]
+        else:
+            dims = [normalize_dim(dim, self.dim())]
+        drop = {d for d in dims if self.dim() and self.shape[d] == 1}
+        keep = [i for i in range(self.dim()) if i not in drop]
+        return self._view(tuple(self.shape[i] for i in keep), tuple(self.stride()[i] for i in keep))
+
+    def unsqueeze(self, dim):
+        """Insert a dimension of size 1 at position `dim`."""
+        d = normalize_dim(dim, self.dim() + 1)
+        shape, strides = list(self.shape), list(self.stride())
+        stride = shape[d] * strides[d] if d < len(shape) else 1
+        shape.insert(d, 1)
+        strides.insert(d, stride)
+        return self._view(tuple(shape), tuple(strides))
+
+    def expand(self, *sizes):
+        """A broadcast view: size-1 dimensions repeat (stride 0), -1 keeps a size."""
+        sizes = sizes_arg(sizes)
+        if len(sizes) < self.dim():
+            raise RuntimeError(
+                f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
+                f"to the number of dimensions in the tensor ({self.dim()})"
+            )
+        lead = len(sizes) - self.dim()
+        shape, strides = [], []
+        for i, size in enumerate(sizes):
+            if i < lead:
+                if size < 0:
+                    raise RuntimeError(
+                        f"expand: the size -1 is not allowed in a leading, new dimension ({i})"
+                    )
+                shape.append(size)
+                strides.append(0)
+                continue
+            old, stride = self.shape[i - lead], self.stride()[i - lead]
+            if size == -1 or size == old:
+                shape.append(old)
+                strides.append(stride)
+            elif old == 1:
+                shape.append(size)
+                strides.append(0)
+            else:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({size}) must match the existing size "
+                    f"({old}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                    f"Tensor sizes: {list(self.shape)}"
+                )
+        return self._view(tuple(shape), tuple(strides))
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def narrow(self, dim, start, length):
+        """A view of `length` entries of dimension `dim` from `start`."""
+        d = normalize_dim(dim, self.dim())
+        if start < 0:
+            start += self.shape[d]
+        if not (0 <= start and start + length <= self.shape[d]):
+            raise IndexError(
+                f"narrow(): start ({start}) + length ({length}) exceeds dimension size "
+                f"({self.shape[d]})."
+            )
+        shape = list(self.shape)
+        shape[d] = length
+        offset = self._data.offset + start * self.stride()[d]
+        return self._view(tuple(shape), self.stride(), offset)
+
+    def unbind(self, dim=0):
+        d = normalize_dim(dim, self.dim())
+        return tuple(self.select(d, i) for i in range(self.shape[d]))
+
+    def select(self, dim, index):
+        d = normalize_dim(dim, self.dim())
+        return self.narrow(d, index, 1).squeeze(d)
+
+    def chunk(self, chunks, dim=0):
+        d = normalize_dim(dim, self.dim())
+        step = -(-self.shape[d] // chunks)
+        return self.split(step, d)
+
+    def split(self, split_size, dim=0):
+        d = normalize_dim(dim, self.dim())
+        n = self.shape[d]
+        if isinstance(split_size, int):
+            sizes = [min(split_size, n - s) for s in range(0, n, split_size)] or [0]
+        else:
+            sizes = list(split_size)
+        starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        return tuple(self.narrow(d, s, k) for s, k in zip(starts, sizes))
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dimension; their other sizes must match."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    first = tensors[0]
+    d = normalize_dim(dim, max(first.dim(), 1))
+    for i, t in enumerate(tensors):
+        if t.dim() != first.dim():
+            raise RuntimeError(
+                f"cat(): Tensors must have same number of dimensions: got {first.dim()} and "
+                f"{t.dim()} (tensor number {i} in the list)"
+            )
+        if first.dim() == 0:
+            raise RuntimeError(
+                f"zero-dimensional tensor (at position {i}) cannot be concatenated"
+            )
+        for k in range(first.dim()):
+            if k != d and t.shape[k] != first.shape[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{first.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list."
+                )
+    dtype = dtypes.result_type(*tensors)
+    shape = list(first.shape)
+    shape[d] = sum(t.shape[d] for t in tensors)
+    out = first._make(TensorData.empty(shape, dtype.numpy), dtype, first.backend)
+    start = 0
+    for t in tensors:
+        out.narrow(d, start, t.shape[d]).copy_(t)
+        start += t.shape[d]
+    return out
+
+
+def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new dimension `dim`."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} "
+                f"at entry 0 and {list(t.shape)} at entry {i}"
+            )
+    d = normalize_dim(dim, tensors[0].dim() + 1)
+    return cat([t.unsqueeze(d) for t in tensors], d)

@@ -1,0 +1,23 @@
+"""`minitorch.Size`: the shape of a tensor, a tuple that prints like PyTorch's."""
+
+
+class Size(tuple):
+    """A tuple of dimension sizes, printed as `minitorch.Size([2, 3])`."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"minitorch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def __getitem__(self, key):
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
+
+    def numel(self):
+        """The number of elements a tensor of this shape holds."""
+        n = 1
+        for s in self:
+            n *= s
+        return n

@@ -1,0 +1,253 @@
+"""The core of `Tensor`: its data, dtype and device, conversions, and Python protocols.
+
+The operations live in mixins by concern (elementwise, reductions, shape, indexing,
+linalg); `tensor.Tensor` puts them together.
+"""
+
+import numpy as np
+
+from . import dtypes
+from ._tensor_str import tensor_repr
+from .backends import simple
+from .device import check_device, cpu
+from .tensor_data import TensorData, normalize_dim
+
+
+class TensorCore:
+    """Storage view + dtype; everything else a tensor can do comes from the mixins."""
+
+    __slots__ = ("_data", "dtype", "backend", "_requires_grad", "grad", "__weakref__")
+
+    __array_priority__ = 1000  # NumPy scalars defer to Tensor's reflected operators
+
+    @classmethod
+    def _make(cls, data, dtype, backend=simple):
+        """Wrap a TensorData without copying; the fast path every operation uses."""
+        t = object.__new__(cls)
+        t._data = data
+        t.dtype = dtype
+        t.backend = backend
+        t._requires_grad = False
+        t.grad = None
+        return t
+
+    def _wrap(self, data, dtype=None):
+        """A new tensor on this tensor's backend."""
+        return self._make(data, self.dtype if dtype is None else dtype, self.backend)
+
+    # ----- properties -------------------------------------------------------------------
+    @property
+    def shape(self):
+        return self._data.shape
+
+    def size(self, dim=None):
+        """The shape, or the size of dimension `dim`."""
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[normalize_dim(dim, self._data.dims)]
+
+    def stride(self, dim=None):
+        """Steps through storage per dimension, in elements, or that of dimension `dim`."""
+        if dim is None:
+            return self._data.strides
+        return self._data.strides[normalize_dim(dim, self._data.dims)]
+
+    def dim(self):
+        return len(self._data.shape)
+
+    ndimension = dim
+
+    @property
+    def ndim(self):
+        return len(self._data.shape)
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self.dtype.itemsize
+
+    def storage_offset(self):
+        return self._data.offset
+
+    def is_contiguous(self):
+        return self._data.is_contiguous()
+
+    def is_floating_point(self):
+        return self.dtype.is_floating_point
+
+    @property
+    def device(self):
+        return cpu
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        if flag and not self.dtype.is_floating_point:
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients "
+                f"(this tensor is {self.dtype}; convert it with .float() first)"
+            )
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        return True
+
+    @property
+    def data(self):
+        return self.detach()
+
+    def detach(self):
+        """The same values, sharing storage, outside any gradient computation."""
+        return self._wrap(self._data)
+
+    # ----- conversions ------------------------------------------------------------------
+    def to(self, *args, **kwargs):
+        """Cast and/or move: `.to(dtype)`, `.to(device)`, `.to(other_tensor)`, `.to(device, dtype)`."""
+        dtype = kwargs.pop("dtype", None)
+        device = kwargs.pop("device", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for arg in args:
+            if isinstance(arg, dtypes.dtype):
+                dtype = arg
+            elif isinstance(arg, TensorCore):
+                dtype, device = arg.dtype, arg.device
+            else:
+                device = arg
+        check_device(device)
+        if (dtype is None or dtype is self.dtype) and not copy:
+            return self
+        return self._cast(dtype or self.dtype)
+
+    def _cast(self, dtype):
+        out = TensorData.empty(self._data.shape, dtype.numpy)
+        self.backend.copy(self._data, out)
+        return self._wrap(out, dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool_)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"minitorch.{_TYPE_NAMES[self.dtype.name]}"
+        return self.to(dtype)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        check_device("cuda")
+
+    def clone(self):
+        """A copy with its own storage."""
+        out = TensorData.empty(self._data.shape, self.dtype.numpy)
+        self.backend.copy(self._data, out)
+        return self._wrap(out)
+
+    def contiguous(self):
+        """This tensor if its elements are in row-major order, else a row-major copy."""
+        return self if self._data.is_contiguous() else self.clone()
+
+    def numpy(self):
+        """A NumPy array sharing this tensor's memory."""
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self._data.numpy()
+
+    def __array__(self, dtype=None, copy=None):
+        array = self._data.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def tolist(self):
+        """Nested Python lists of Python numbers (a number for a 0-d tensor)."""
+        return self._data.numpy().tolist()
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.numpy().reshape(()).item()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.dtype.is_floating_point or self._data.size != 1:
+            raise TypeError(
+                "only integer tensors of a single element can be converted to an index"
+            )
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            what = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
+        return bool(self.item())
+
+    def __len__(self):
+        if not self._data.shape:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if not self._data.shape:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __hash__(self):
+        return id(self)
+
+    # ----- printing ---------------------------------------------------------------------
+    def _repr_suffixes(self):
+        return ["requires_grad=True"] if self._requires_grad else []
+
+    def __repr__(self):
+        return tensor_repr(self._data.numpy(), self.dtype, self._repr_suffixes())
+
+    def __format__(self, spec):
+        if self._data.dims == 0 and spec:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+
+_TYPE_NAMES = {
+    "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
+    "int32": "IntTensor", "bool": "BoolTensor",
+}
