@@ -16,10 +16,9 @@ from .tensor_data import TensorData
 
 
 def _from_array(array, dtype, requires_grad=False, device=None):
-    """A tensor owning a contiguous copy-free flattening of `array` (already of `dtype`)."""
+    """A tensor holding `array` (already of `dtype`), without copying it if contiguous."""
     check_device(device)
-    array = np.ascontiguousarray(array)
-    t = Tensor._make(TensorData(array.reshape(-1), array.shape), dtype, simple)
+    t = Tensor._make(TensorData.from_array(array), dtype, simple)
     if requires_grad:
         t.requires_grad = True
     return t

@@ -368,8 +368,7 @@ def where(condition, input, other):  # noqa: A002 - PyTorch's argument names
     a, b = _operand(input, dtype), _operand(other, dtype)
     shape = shape_broadcast(shape_broadcast(condition.shape, a.shape), b.shape)
     values = np.where(condition._data.numpy(), a.numpy(), b.numpy()).astype(dtype.numpy)
-    out = TensorData(np.ascontiguousarray(values).reshape(-1), shape)
-    return condition._make(out, dtype, condition.backend)
+    return condition._make(TensorData.from_array(values.reshape(shape)), dtype, condition.backend)
 
 
 _floordiv = _ByCategory(ops.int_floordiv, ops.float_floordiv)

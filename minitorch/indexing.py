@@ -93,8 +93,7 @@ class IndexingOps:
             values = self._data.numpy()[tuple(_as_numpy_index(k) for k in key)]
         except IndexError as e:
             raise _numpy_error(e) from None
-        values = np.ascontiguousarray(values)
-        return self._wrap(TensorData(values.reshape(-1), values.shape))
+        return self._wrap(TensorData.from_array(values))
 
     def __setitem__(self, key, value):
         key = key if isinstance(key, tuple) else (key,)

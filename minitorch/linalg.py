@@ -23,7 +23,9 @@ class LinalgOps:
         and broadcast.
         """
         if not hasattr(other, "_data"):
-            raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(other).__name__}")
+            raise TypeError(
+                f"matmul(): argument 'other' must be Tensor, not {type(other).__name__}"
+            )
         if self.dim() == 0 or other.dim() == 0:
             raise RuntimeError(
                 "both arguments to matmul need to be at least 1D, but they are "

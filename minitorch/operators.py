@@ -176,7 +176,7 @@ def trunc(x):
     """`x` rounded toward zero."""
     if math.isinf(x) or x != x:
         return x
-    return math.copysign(float(math.trunc(x)), x)
+    return math.copysign(float(int(x)), x)
 
 
 def logical_not(x):

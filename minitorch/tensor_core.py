@@ -4,7 +4,6 @@ The operations live in mixins by concern (elementwise, reductions, shape, indexi
 linalg); `tensor.Tensor` puts them together.
 """
 
-import numpy as np
 
 from . import dtypes
 from ._tensor_str import tensor_repr
@@ -117,7 +116,7 @@ class TensorCore:
 
     # ----- conversions ------------------------------------------------------------------
     def to(self, *args, **kwargs):
-        """Cast and/or move: `.to(dtype)`, `.to(device)`, `.to(other_tensor)`, `.to(device, dtype)`."""
+        """Cast and/or move: `.to(dtype)`, `.to(device)`, `.to(other)`, `.to(device, dtype)`."""
         dtype = kwargs.pop("dtype", None)
         device = kwargs.pop("device", None)
         copy = kwargs.pop("copy", False)

@@ -111,6 +111,12 @@ class TensorData:
         self.size = size
 
     @classmethod
+    def from_array(cls, array):
+        """TensorData holding `array`'s values, sharing them when `array` is C-contiguous."""
+        array = np.require(array, requirements="C")
+        return cls(array.reshape(-1), array.shape)
+
+    @classmethod
     def empty(cls, shape, np_dtype):
         """A fresh contiguous TensorData of `shape`, its values not yet written."""
         size = 1
