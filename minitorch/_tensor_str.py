@@ -213,7 +213,7 @@ def _add_suffixes(text, suffixes):
     """
     used = len(text) - text.rfind("\n") + 1
     for suffix in suffixes:
-        length = len(suffix)
+        length = len(suffix.replace("minitorch.", "torch."))
         if used + length + 2 > _options.linewidth:
             text += ",\n" + " " * len(_PREFIX) + suffix
             used = len(_PREFIX) + length

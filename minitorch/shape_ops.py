@@ -124,8 +124,8 @@ class ShapeOps:
         dims = sizes_arg(dims)
         if len(dims) != self.dim():
             raise RuntimeError(
-                f"permute(): the number of dims {len(dims)} does not match the tensor's "
-                f"{self.dim()} dimensions (input.dim() = {self.dim()} is not equal to "
+                f"permute(): got {len(dims)} dims for a tensor with {self.dim()} dimensions: "
+                f"name each dimension exactly once (input.dim() = {self.dim()} is not equal to "
                 f"len(dims) = {len(dims)})"
             )
         order = [normalize_dim(d, self.dim()) for d in dims]

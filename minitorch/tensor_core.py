@@ -9,6 +9,7 @@ from . import dtypes
 from ._tensor_str import tensor_repr
 from .backends import simple
 from .device import check_device, cpu
+from .size import Size
 from .tensor_data import TensorData, normalize_dim
 
 
@@ -37,12 +38,12 @@ class TensorCore:
     # ----- properties -------------------------------------------------------------------
     @property
     def shape(self):
-        return self._data.shape
+        return Size(self._data.shape)
 
     def size(self, dim=None):
         """The shape, or the size of dimension `dim`."""
         if dim is None:
-            return self._data.shape
+            return Size(self._data.shape)
         return self._data.shape[normalize_dim(dim, self._data.dims)]
 
     def stride(self, dim=None):
@@ -241,7 +242,7 @@ class TensorCore:
         return tensor_repr(self._data.numpy(), self.dtype, self._repr_suffixes())
 
     def __format__(self, spec):
-        if self._data.dims == 0 and spec:
+        if self._data.dims == 0:  # like PyTorch: f"{loss}" shows the number
             return format(self.item(), spec)
         return format(repr(self), spec)
 

@@ -8,8 +8,6 @@ NumPy integer arrays so that Numba can compile them unchanged for the fast backe
 
 import numpy as np
 
-from .size import Size
-
 
 def index_to_position(index, strides):
     """The storage position (relative to the offset) of the element at a multi-index.
@@ -102,7 +100,7 @@ class TensorData:
 
     def __init__(self, storage, shape, strides=None, offset=0):
         self.storage = storage
-        self.shape = shape if type(shape) is Size else Size(shape)
+        self.shape = tuple(shape)
         self.strides = strides_from_shape(self.shape) if strides is None else tuple(strides)
         self.offset = offset
         size = 1
@@ -130,6 +128,8 @@ class TensorData:
 
     def is_contiguous(self):
         """True when the elements lie in row-major order without gaps (size-1 dims ignored)."""
+        if self.size == 0:
+            return True
         expected = 1
         for size, stride in zip(reversed(self.shape), reversed(self.strides)):
             if size != 1:
