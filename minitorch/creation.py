@@ -54,23 +54,25 @@ def _nested_shape(data):
     return tuple(shape), leaves
 
 
-def _leaf_value(x):
+def _leaf_dtype(x):
+    """A number's own dtype: NumPy scalars and tensors keep theirs, Python numbers as PyTorch."""
     if isinstance(x, Tensor):
-        return x.item()
-    if isinstance(x, (bool, int, float, np.generic)):
-        return x
+        return x.dtype
+    if isinstance(x, np.generic):
+        return dtypes.dtype_of_numpy(x.dtype)
+    if isinstance(x, (bool, int, float)):
+        return dtypes.scalar_dtype(x)
     raise TypeError(f"Could not infer dtype of {type(x).__name__}")
 
 
-def _infer_dtype(values):
-    """PyTorch's choice: any float -> default float; else any int -> int64; else bool."""
-    kind = dtypes.bool_ if values else dtypes.get_default_dtype()
-    for v in values:
-        if isinstance(v, (float, np.floating)):
-            return dtypes.get_default_dtype()
-        if not isinstance(v, (bool, np.bool_)):
-            kind = dtypes.int64
-    return kind
+def _infer_dtype(leaves):
+    """The dtype that holds all `leaves` (default float for no leaves at all)."""
+    if not leaves:
+        return dtypes.get_default_dtype()
+    dtype = _leaf_dtype(leaves[0])
+    for x in leaves[1:]:
+        dtype = dtypes.promote_types(dtype, _leaf_dtype(x))
+    return dtype
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False):
@@ -86,8 +88,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False):
         dtype = dtype or dtypes.dtype_of_numpy(data.dtype)
         return _from_array(data.astype(dtype.numpy, copy=True), dtype, requires_grad, device)
     shape, leaves = _nested_shape(data)
-    values = [_leaf_value(x) for x in leaves]
-    dtype = dtype or _infer_dtype(values)
+    dtype = dtype or _infer_dtype(leaves)
+    values = [x.item() if isinstance(x, Tensor) else x for x in leaves]
     with np.errstate(all="ignore"):
         array = np.array(values, dtype=dtype.numpy).reshape(shape)
     return _from_array(array, dtype, requires_grad, device)
@@ -119,6 +121,8 @@ def from_numpy(ndarray):
 
 def _filled(size, value, dtype, requires_grad, device):
     shape = sizes_arg(size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
     return _from_array(np.full(shape, value, dtype=dtype.numpy), dtype, requires_grad, device)
 
 
@@ -167,6 +171,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from `start` to `end`, both included."""
     dtype = dtype or dtypes.get_default_dtype()
+    if steps < 0:
+        raise RuntimeError(f"number of steps must be non-negative, got {steps}")
     values = np.linspace(start, end, steps, dtype=np.float64)
     return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device)
 

@@ -88,7 +88,8 @@ def promote_types(a, b):
     return a if a._rank >= b._rank else b
 
 
-def _scalar_dtype(value):
+def scalar_dtype(value):
+    """The dtype PyTorch gives a Python number: bool, int64 or the default float."""
     if isinstance(value, (bool, np.bool_)):
         return bool_
     if isinstance(value, (int, np.integer)):
@@ -117,7 +118,7 @@ def result_type(*operands):
     for x in operands:
         d = getattr(x, "dtype", None)
         if d is None:
-            d = _scalar_dtype(x)
+            d = scalar_dtype(x)
             scalars = d if scalars is None else promote_types(scalars, d)
         elif x.dim() == 0:
             zero = d if zero is None else promote_types(zero, d)
