@@ -7,7 +7,7 @@ A backend allocates outputs, broadcasts shapes and calls a kernel; the kernels t
 import numpy as np
 
 from . import tensor_ops
-from .tensor_data import TensorData, shape_broadcast
+from .tensor_data import TensorData, shape_broadcast, shape_size
 
 
 class Backend:
@@ -57,7 +57,7 @@ class Backend:
         """Fold dimension `dim` of `a` with `fn` from `start`; the result keeps it as size 1."""
         shape = list(a.shape)
         shape[dim] = 1
-        out = TensorData(np.full(_numel(shape), start, dtype=out_dtype.numpy), shape)
+        out = TensorData(np.full(shape_size(shape), start, dtype=out_dtype.numpy), shape)
         with np.errstate(all="ignore"):
             self._kernel("reduce", fn)(
                 out.local_storage(), out.shape, out.strides,
@@ -82,13 +82,6 @@ class Backend:
         if dst.size:
             with np.errstate(all="ignore"):
                 np.copyto(dst.numpy(), src.numpy(), casting="unsafe")
-
-
-def _numel(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 simple = Backend(

@@ -3,7 +3,7 @@ change only shape, strides and offset; `reshape` copies only when no view can ex
 """
 
 from . import dtypes
-from .tensor_data import TensorData, normalize_dim, strides_from_shape
+from .tensor_data import TensorData, normalize_dim, shape_size, strides_from_shape
 
 
 def sizes_arg(args):
@@ -114,9 +114,7 @@ class ShapeOps:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         if start == end:
             return self
-        merged = 1
-        for size in self.shape[start : end + 1]:
-            merged *= size
+        merged = shape_size(self.shape[start : end + 1])
         return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1 :])
 
     def permute(self, *dims):

@@ -72,6 +72,14 @@ def shape_broadcast(shape1, shape2):
     # END SOLUTION
 
 
+def shape_size(shape):
+    """The number of elements in a tensor of `shape` (1 for a 0-d tensor)."""
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
 def strides_from_shape(shape):
     """Row-major (C-contiguous) strides, in elements, for `shape`."""
     strides = [1] * len(shape)
@@ -103,10 +111,7 @@ class TensorData:
         self.shape = tuple(shape)
         self.strides = strides_from_shape(self.shape) if strides is None else tuple(strides)
         self.offset = offset
-        size = 1
-        for s in self.shape:
-            size *= s
-        self.size = size
+        self.size = shape_size(self.shape)
 
     @classmethod
     def from_array(cls, array):
@@ -117,10 +122,7 @@ class TensorData:
     @classmethod
     def empty(cls, shape, np_dtype):
         """A fresh contiguous TensorData of `shape`, its values not yet written."""
-        size = 1
-        for s in shape:
-            size *= s
-        return cls(np.empty(size, dtype=np_dtype), shape)
+        return cls(np.empty(shape_size(shape), dtype=np_dtype), shape)
 
     @property
     def dims(self):

@@ -8,7 +8,7 @@ in assignment 01; the fast backends keep the same kernel signatures.
 
 import numpy as np
 
-from .tensor_data import broadcast_index, index_to_position, to_index
+from .tensor_data import broadcast_index, index_to_position, shape_size, to_index
 
 
 def tensor_map(fn):
@@ -18,7 +18,7 @@ def tensor_map(fn):
         # BEGIN SOLUTION 1.6
         out_index = np.zeros(len(out_shape), dtype=np.int64)
         in_index = np.zeros(len(in_shape), dtype=np.int64)
-        for ordinal in range(_numel(out_shape)):
+        for ordinal in range(shape_size(out_shape)):
             to_index(ordinal, out_shape, out_index)
             broadcast_index(out_index, out_shape, in_shape, in_index)
             value = in_storage[index_to_position(in_index, in_strides)]
@@ -37,7 +37,7 @@ def tensor_zip(fn):
         out_index = np.zeros(len(out_shape), dtype=np.int64)
         a_index = np.zeros(len(a_shape), dtype=np.int64)
         b_index = np.zeros(len(b_shape), dtype=np.int64)
-        for ordinal in range(_numel(out_shape)):
+        for ordinal in range(shape_size(out_shape)):
             to_index(ordinal, out_shape, out_index)
             broadcast_index(out_index, out_shape, a_shape, a_index)
             broadcast_index(out_index, out_shape, b_shape, b_index)
@@ -58,7 +58,7 @@ def tensor_reduce(fn):
     def _reduce(out, out_shape, out_strides, a_storage, a_shape, a_strides, reduce_dim):
         # BEGIN SOLUTION 1.8
         out_index = np.zeros(len(out_shape), dtype=np.int64)
-        for ordinal in range(_numel(out_shape)):
+        for ordinal in range(shape_size(out_shape)):
             to_index(ordinal, out_shape, out_index)
             out_pos = index_to_position(out_index, out_strides)
             a_pos = index_to_position(out_index, a_strides)
@@ -84,7 +84,7 @@ def tensor_matmul(out, out_shape, out_strides, a_storage, a_shape, a_strides,
     a_index = np.zeros(len(a_shape), dtype=np.int64)
     b_index = np.zeros(len(b_shape), dtype=np.int64)
     inner = a_shape[-1]
-    for ordinal in range(_numel(out_shape)):
+    for ordinal in range(shape_size(out_shape)):
         to_index(ordinal, out_shape, out_index)
         broadcast_index(out_index, out_shape, a_shape, a_index)
         broadcast_index(out_index, out_shape, b_shape, b_index)
@@ -99,10 +99,3 @@ def tensor_matmul(out, out_shape, out_strides, a_storage, a_shape, a_strides,
             b_pos += b_strides[-2]
         out[index_to_position(out_index, out_strides)] = acc
     # END SOLUTION
-
-
-def _numel(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
