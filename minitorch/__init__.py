@@ -4,7 +4,7 @@
 names, arguments, defaults, dtypes, printed forms and results.
 """
 
-from . import dtypes, random, return_types
+from . import cuda, dtypes, random, return_types
 from ._tensor_str import set_printoptions
 from .creation import (
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
@@ -16,6 +16,7 @@ from .dtypes import (
     set_default_dtype,
 )
 from .elementwise import where
+from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .shape_ops import cat, stack
 from .size import Size

@@ -8,12 +8,15 @@ from . import dtypes
 from .elementwise import ElementwiseOps
 from .indexing import IndexingOps
 from .linalg import LinalgOps
+from .random import RandomFills
 from .reductions import ReductionOps
 from .shape_ops import ShapeOps
 from .tensor_core import TensorCore
 
 
-class Tensor(TensorCore, ElementwiseOps, ReductionOps, ShapeOps, IndexingOps, LinalgOps):
+class Tensor(
+    TensorCore, ElementwiseOps, ReductionOps, ShapeOps, IndexingOps, LinalgOps, RandomFills
+):
     """An n-dimensional array: storage viewed through a shape and strides.
 
     Create tensors with `minitorch.tensor`, `zeros`, `randn`, ...; `Tensor(data)` with a
