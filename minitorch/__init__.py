@@ -7,12 +7,37 @@ names, arguments, defaults, dtypes, printed forms and results.
 from . import cuda, dtypes, random, return_types
 from ._tensor_str import set_printoptions
 from .creation import (
-    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
-    ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
 )
 from .device import device
 from .dtypes import (
-    dtype, float32, float64, get_default_dtype, int32, int64, promote_types, result_type,
+    dtype,
+    float32,
+    float64,
+    get_default_dtype,
+    int32,
+    int64,
+    promote_types,
+    result_type,
     set_default_dtype,
 )
 from .elementwise import where
@@ -30,6 +55,8 @@ def _function(name):
     method = getattr(Tensor, name)
 
     def function(input, *args, **kwargs):  # noqa: A002 - PyTorch's argument name
+        if not isinstance(input, Tensor):  # minitorch.pow(2, t): a number as a 0-d tensor
+            input = tensor(input)
         return method(input, *args, **kwargs)
 
     function.__name__ = function.__qualname__ = name

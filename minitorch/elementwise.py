@@ -23,15 +23,11 @@ def _operand(x, dtype):
     return data if data is not None else _scalar_data(x, dtype)
 
 
-def _is_bool(x):
-    return isinstance(x, bool) or getattr(x, "dtype", None) is dtypes.bool_
-
-
-def _check_not_bool(a, b=None, binary=False):
-    """PyTorch refuses `-` on bool tensors: the mask inverse is `~`."""
-    if _is_bool(a) and (not binary or _is_bool(b)):
-        what = ("Subtraction, the `-` operator, with two bool tensors" if binary
-                else "Negation, the `-` operator, on a bool tensor")
+def _check_not_bool(*operands):
+    """PyTorch refuses `-` with bool tensors: the inverse of a mask is `~mask`."""
+    if any(isinstance(x, bool) or getattr(x, "dtype", None) is dtypes.bool_ for x in operands):
+        what = "Subtraction, the `-` operator, with a bool tensor" if len(operands) > 1 else (
+            "Negation, the `-` operator, on a bool tensor")
         raise RuntimeError(
             f"{what} is not supported. If you are trying to invert a mask, "
             "use the `~` or `logical_not()` operator instead."
@@ -39,14 +35,19 @@ def _check_not_bool(a, b=None, binary=False):
 
 
 class _ByCategory:
-    """A scalar function chosen by the computation's dtype: integer or floating point."""
+    """A scalar function chosen by the computation's dtype: integer or floating point.
 
-    __slots__ = ("int_fn", "float_fn")
+    Like PyTorch, these operations (`//`, `%`, `**`) are not defined on two bools.
+    """
 
-    def __init__(self, int_fn, float_fn):
-        self.int_fn, self.float_fn = int_fn, float_fn
+    __slots__ = ("name", "int_fn", "float_fn")
+
+    def __init__(self, name, int_fn, float_fn):
+        self.name, self.int_fn, self.float_fn = name, int_fn, float_fn
 
     def pick(self, dtype):
+        if dtype is dtypes.bool_:
+            raise RuntimeError(f'"{self.name}" not implemented for \'Bool\' tensors')
         return self.float_fn if dtype.category == _FLOAT else self.int_fn
 
 
@@ -97,7 +98,7 @@ class ElementwiseOps:
         return self._binary(other, "add", ops.add)
 
     def sub(self, other, *, alpha=1):
-        _check_not_bool(self, other, binary=True)
+        _check_not_bool(self, other)
         if alpha != 1:
             other = other * alpha
         return self._binary(other, "sub", ops.sub)
@@ -239,7 +240,8 @@ class ElementwiseOps:
 
     def bitwise_not(self):
         if self.dtype.is_floating_point:
-            raise RuntimeError("\"bitwise_not_cpu\" not implemented for floating-point tensors")
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                            "tensors")
         return self._unary(ops.bitwise_not)
 
     # ----- operators --------------------------------------------------------------------
@@ -267,7 +269,7 @@ class ElementwiseOps:
         return self._rbinary(other, "add", ops.add)
 
     def __rsub__(self, other):
-        _check_not_bool(other, self, binary=True)
+        _check_not_bool(other, self)
         return self._rbinary(other, "sub", ops.sub)
 
     def __rmul__(self, other):
@@ -371,9 +373,9 @@ def where(condition, input, other):  # noqa: A002 - PyTorch's argument names
     return condition._make(TensorData.from_array(values.reshape(shape)), dtype, condition.backend)
 
 
-_floordiv = _ByCategory(ops.int_floordiv, ops.float_floordiv)
-_mod = _ByCategory(ops.int_mod, ops.float_mod)
-_pow = _ByCategory(ops.int_pow, ops.float_pow)
+_floordiv = _ByCategory("floor_divide", ops.int_floordiv, ops.float_floordiv)
+_mod = _ByCategory("remainder", ops.int_mod, ops.float_mod)
+_pow = _ByCategory("pow", ops.int_pow, ops.float_pow)
 
 _TORCH_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
                 "bool": "Bool"}

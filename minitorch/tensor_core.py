@@ -202,11 +202,16 @@ class TensorCore:
             )
         return self._data.numpy().reshape(()).item()
 
+    def _python_number(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._python_number())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._python_number())
 
     def __index__(self):
         if self.dtype.is_floating_point or self._data.size != 1:
@@ -244,7 +249,9 @@ class TensorCore:
     def __format__(self, spec):
         if self._data.dims == 0:  # like PyTorch: f"{loss}" shows the number
             return format(self.item(), spec)
-        return format(repr(self), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
 
 _TYPE_NAMES = {
