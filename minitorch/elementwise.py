@@ -19,6 +19,8 @@ def _scalar_data(value, dtype):
 
 def _operand(x, dtype):
     """The TensorData of a tensor operand, or a Python scalar as 0-d data of `dtype`."""
+    if isinstance(x, TensorData):
+        return x
     data = getattr(x, "_data", None)
     return data if data is not None else _scalar_data(x, dtype)
 
@@ -84,8 +86,25 @@ class ElementwiseOps:
 
     def _float_unary(self, fn):
         """A math function whose result is floating point even for integer input."""
-        dtype = self.dtype if self.dtype.is_floating_point else dtypes.get_default_dtype()
-        return self._unary(fn, dtype)
+        if self.dtype.is_floating_point:
+            return self._unary(fn)
+        return self.to(dtypes.get_default_dtype())._unary(fn)
+
+    def _numeric_unary(self, name, fn):
+        """A function defined on numbers but not on bools (PyTorch refuses abs(mask))."""
+        if self.dtype is dtypes.bool_:
+            raise RuntimeError(f"Boolean inputs not supported for {name}")
+        return self._unary(fn)
+
+    def _scaled(self, other, alpha, dtype):
+        """`alpha * other` in the operation's dtype, for `add(other, alpha=...)` and friends."""
+        if alpha == 1:
+            return other
+        if isinstance(alpha, float) and not dtype.is_floating_point:
+            raise RuntimeError(
+                "For integral input tensors, argument alpha must not be a floating point number."
+            )
+        return self.backend.zip(ops.mul, _operand(other, dtype), _scalar_data(alpha, dtype), dtype)
 
     def _true_div_dtype(self, other):
         dtype = dtypes.result_type(self, other)
@@ -93,15 +112,15 @@ class ElementwiseOps:
 
     # ----- arithmetic -------------------------------------------------------------------
     def add(self, other, *, alpha=1):
-        if alpha != 1:
-            other = other * alpha
-        return self._binary(other, "add", ops.add)
+        """`self + alpha * other`."""
+        dtype = dtypes.result_type(self, other)
+        return self._binary(self._scaled(other, alpha, dtype), "add", ops.add, None, dtype)
 
     def sub(self, other, *, alpha=1):
+        """`self - alpha * other`."""
         _check_not_bool(self, other)
-        if alpha != 1:
-            other = other * alpha
-        return self._binary(other, "sub", ops.sub)
+        dtype = dtypes.result_type(self, other)
+        return self._binary(self._scaled(other, alpha, dtype), "sub", ops.sub, None, dtype)
 
     subtract = sub
 
@@ -115,10 +134,7 @@ class ElementwiseOps:
         if rounding_mode == "floor":
             return self.floor_divide(other)
         if rounding_mode == "trunc":
-            quotient = self.div(other)
-            dtype = dtypes.result_type(self, other)
-            truncated = quotient._unary(ops.trunc)
-            return truncated if dtype.is_floating_point else truncated.to(dtype)
+            return self._binary(other, "div", _truncdiv)
         if rounding_mode is not None:
             raise RuntimeError(
                 "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
@@ -136,6 +152,8 @@ class ElementwiseOps:
         return self._binary(other, "remainder", _mod)
 
     def pow(self, exponent):
+        if isinstance(exponent, bool) and self.dtype is dtypes.bool_:
+            return self._binary(exponent, "pow", ops.int_pow)  # PyTorch allows mask ** True
         return self._binary(exponent, "pow", _pow)
 
     def neg(self):
@@ -145,7 +163,7 @@ class ElementwiseOps:
     negative = neg
 
     def abs(self):
-        return self._unary(ops.abs)
+        return self._numeric_unary("abs", ops.abs)
 
     def exp(self):
         return self._float_unary(ops.exp)
@@ -169,7 +187,7 @@ class ElementwiseOps:
         return self._float_unary(ops.sigmoid)
 
     def relu(self):
-        return self._unary(ops.relu)
+        return self._numeric_unary("relu", ops.relu)
 
     def maximum(self, other):
         return self._binary(other, "maximum", ops.maximum)
@@ -295,8 +313,15 @@ class ElementwiseOps:
     __rxor__ = bitwise_xor
 
     # ----- in place -----------------------------------------------------------------------
-    def _inplace(self, other, name, fn, dtype=None):
-        """Write `fn(self, other)` into `self`'s own storage (through views too)."""
+    def _inplace(self, other, name, fn, dtype=None, alpha=1):
+        """Write `fn(self, alpha * other)` into `self`'s own storage (through views too)."""
+        overlapping = any(s == 0 and n > 1 for n, s in zip(self.shape, self.stride()))
+        if overlapping and self.numel():
+            raise RuntimeError(
+                f"{name}: unsupported operation: more than one element of the written-to tensor "
+                "refers to a single memory location (it is an expanded view). Please clone() "
+                "the tensor before performing the operation."
+            )
         dtype = dtype or dtypes.result_type(self, other)
         if dtype.category > self.dtype.category:
             raise RuntimeError(
@@ -305,7 +330,7 @@ class ElementwiseOps:
             )
         if isinstance(fn, _ByCategory):
             fn = fn.pick(dtype)
-        b = _operand(other, dtype)
+        b = _operand(self._scaled(other, alpha, dtype), dtype)
         if b.shape != self.shape:
             shape = shape_broadcast(self.shape, b.shape)
             if shape != self.shape:
@@ -317,10 +342,11 @@ class ElementwiseOps:
         return self
 
     def add_(self, other, *, alpha=1):
-        return self._inplace(other * alpha if alpha != 1 else other, "add_", ops.add)
+        return self._inplace(other, "add_", ops.add, alpha=alpha)
 
     def sub_(self, other, *, alpha=1):
-        return self._inplace(other * alpha if alpha != 1 else other, "sub_", ops.sub)
+        _check_not_bool(self, other)
+        return self._inplace(other, "sub_", ops.sub, alpha=alpha)
 
     def mul_(self, other):
         return self._inplace(other, "mul_", ops.mul)
@@ -373,6 +399,7 @@ def where(condition, input, other):  # noqa: A002 - PyTorch's argument names
     return condition._make(TensorData.from_array(values.reshape(shape)), dtype, condition.backend)
 
 
+_truncdiv = _ByCategory("div_trunc", ops.int_truncdiv, ops.float_truncdiv)
 _floordiv = _ByCategory("floor_divide", ops.int_floordiv, ops.float_floordiv)
 _mod = _ByCategory("remainder", ops.int_mod, ops.float_mod)
 _pow = _ByCategory("pow", ops.int_pow, ops.float_pow)

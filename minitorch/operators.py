@@ -58,6 +58,19 @@ def float_floordiv(a, b):
     return a // b
 
 
+def int_truncdiv(a, b):
+    """Integer `a / b` rounded toward zero; division by zero is an error."""
+    if b == 0:
+        _raise_zero_division()
+    quotient = abs(a) // abs(b)
+    return -quotient if (a < 0) != (b < 0) else quotient
+
+
+def float_truncdiv(a, b):
+    """Float `a / b` rounded toward zero."""
+    return trunc(div(a, b))
+
+
 def int_mod(a, b):
     """Integer remainder with the sign of the divisor (Python's and PyTorch's `%`)."""
     if b == 0:
