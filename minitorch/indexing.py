@@ -20,7 +20,8 @@ def _as_numpy_index(item):
     if hasattr(item, "_data"):
         return item._data.numpy()
     if isinstance(item, list):
-        return np.array([_as_numpy_index(i) if hasattr(i, "_data") else i for i in item])
+        array = np.array([_as_numpy_index(i) if hasattr(i, "_data") else i for i in item])
+        return array if array.size else array.astype(np.int64)  # [] selects nothing
     return item
 
 

@@ -174,10 +174,12 @@ class ReductionOps:
         return self._arg("min", dim, keepdim)
 
     def _arg(self, extreme, dim, keepdim):
+        if self.dtype is dtypes.bool_:
+            raise RuntimeError(f"arg{extreme}(): does not support bool input")
         if dim is not None:
             return getattr(self, extreme)(dim, keepdim).indices
         if self.numel() == 0:
-            raise RuntimeError(
+            raise IndexError(
                 f"arg{extreme}(): Expected reduction dim to be specified for input.numel() == 0."
             )
         index = getattr(self.reshape(-1), extreme)(0).indices
