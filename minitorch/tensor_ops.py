@@ -15,6 +15,13 @@ def tensor_map(fn):
     """A kernel applying `fn` to each element of `in_storage`, broadcast to `out_shape`."""
 
     def _map(out, out_shape, out_strides, in_storage, in_shape, in_strides):
+        """Set every element of `out` to `fn` of the input element broadcasting puts there.
+
+        Args:
+            out, in_storage: flat storages (NumPy arrays), positions counted from 0.
+            out_shape, out_strides, in_shape, in_strides: how each storage is laid out.
+                `in_shape` broadcasts to `out_shape`.
+        """
         # BEGIN SOLUTION 1.6
         out_index = np.zeros(len(out_shape), dtype=np.int64)
         in_index = np.zeros(len(in_shape), dtype=np.int64)
@@ -33,6 +40,7 @@ def tensor_zip(fn):
 
     def _zip(out, out_shape, out_strides, a_storage, a_shape, a_strides,
              b_storage, b_shape, b_strides):
+        """Set every element of `out` to `fn(a, b)` of the broadcast input elements."""
         # BEGIN SOLUTION 1.7
         out_index = np.zeros(len(out_shape), dtype=np.int64)
         a_index = np.zeros(len(a_shape), dtype=np.int64)
@@ -56,6 +64,10 @@ def tensor_reduce(fn):
     """
 
     def _reduce(out, out_shape, out_strides, a_storage, a_shape, a_strides, reduce_dim):
+        """Fold the `a_shape[reduce_dim]` elements behind each element of `out` into it.
+
+        `out_shape` equals `a_shape` except that `out_shape[reduce_dim]` is 1.
+        """
         # BEGIN SOLUTION 1.8
         out_index = np.zeros(len(out_shape), dtype=np.int64)
         for ordinal in range(shape_size(out_shape)):
