@@ -54,7 +54,7 @@ def _function(name):
     """`minitorch.<name>(input, ...)`: the module-level form of the method `Tensor.<name>`."""
     method = getattr(Tensor, name)
 
-    def function(input, *args, **kwargs):  # noqa: A002 - PyTorch's argument name
+    def function(input, *args, **kwargs):
         if not isinstance(input, Tensor):  # minitorch.pow(2, t): a number as a 0-d tensor
             input = tensor(input)
         return method(input, *args, **kwargs)
@@ -80,15 +80,15 @@ def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(input):  # noqa: A002
+def is_floating_point(input):
     return input.is_floating_point()
 
 
 concat = concatenate = cat
 
 # PyTorch's short dtype names (they shadow builtins inside this module only)
-float = float32  # noqa: A001
+float = float32
 double = float64
-int = int32  # noqa: A001
+int = int32
 long = int64
-bool = dtypes.bool_  # noqa: A001
+bool = dtypes.bool_

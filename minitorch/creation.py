@@ -177,27 +177,26 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device)
 
 
-def _like(input, dtype):
-    return input.shape, dtype or input.dtype
+def _like_of(make):
+    """`make_like(input, ...)`: `make` with `input`'s shape and, by default, its dtype."""
+
+    def like(input, *, dtype=None, device=None, requires_grad=False):
+        return make(input.shape, dtype=dtype or input.dtype, device=device,
+                    requires_grad=requires_grad)
+
+    like.__name__ = like.__qualname__ = f"{make.__name__}_like"
+    like.__doc__ = f"`{make.__name__}` with the shape (and by default the dtype) of `input`."
+    return like
 
 
-def zeros_like(input, *, dtype=None, device=None, requires_grad=False):  # noqa: A002
-    shape, dtype = _like(input, dtype)
-    return zeros(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+zeros_like = _like_of(zeros)
+ones_like = _like_of(ones)
+empty_like = _like_of(empty)
 
 
-def ones_like(input, *, dtype=None, device=None, requires_grad=False):  # noqa: A002
-    shape, dtype = _like(input, dtype)
-    return ones(shape, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-def empty_like(input, *, dtype=None, device=None, requires_grad=False):  # noqa: A002
-    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):  # noqa: A002
-    shape, dtype = _like(input, dtype)
-    return full(shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad)
 
 
 def _random_float_dtype(dtype):
@@ -247,11 +246,5 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device)
 
 
-def rand_like(input, *, dtype=None, device=None, requires_grad=False):  # noqa: A002
-    shape, dtype = _like(input, dtype)
-    return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-def randn_like(input, *, dtype=None, device=None, requires_grad=False):  # noqa: A002
-    shape, dtype = _like(input, dtype)
-    return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+rand_like = _like_of(rand)
+randn_like = _like_of(randn)

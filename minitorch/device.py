@@ -6,7 +6,7 @@ class device:
 
     __slots__ = ("type", "index")
 
-    def __init__(self, type, index=None):  # noqa: A002 - PyTorch's argument name
+    def __init__(self, type, index=None):
         if isinstance(type, device):
             type, index = type.type, type.index
         name, _, number = str(type).partition(":")

@@ -195,7 +195,7 @@ class ElementwiseOps:
     def minimum(self, other):
         return self._binary(other, "minimum", ops.minimum)
 
-    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's argument names
+    def clamp(self, min=None, max=None):
         """Limit every element to `[min, max]` (either bound may be omitted)."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -356,7 +356,7 @@ class ElementwiseOps:
             return self.copy_(self.div(other, rounding_mode=rounding_mode))
         return self._inplace(other, "div_", ops.div, self._true_div_dtype(other))
 
-    def clamp_(self, min=None, max=None):  # noqa: A002
+    def clamp_(self, min=None, max=None):
         return self.copy_(self.clamp(min, max))
 
     def fill_(self, value):
@@ -384,7 +384,7 @@ class ElementwiseOps:
     __itruediv__ = div_
 
 
-def where(condition, input, other):  # noqa: A002 - PyTorch's argument names
+def where(condition, input, other):
     """Elementwise choice: `input` where `condition` is True, else `other`.
 
     `input` and `other` may be tensors or Python scalars; all three broadcast together.

@@ -95,7 +95,7 @@ def float_pow(a, b):
     return a**b
 
 
-def abs(x):  # noqa: A001 - PyTorch's name
+def abs(x):
     return -x if x < 0 else x
 
 

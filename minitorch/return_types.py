@@ -12,5 +12,5 @@ def _named_result(name):
     return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
 
 
-max = _named_result("max")  # noqa: A001 - PyTorch's names
-min = _named_result("min")  # noqa: A001
+max = _named_result("max")
+min = _named_result("min")
