@@ -17,12 +17,23 @@ def _scalar_data(value, dtype):
     return TensorData(np.array([value], dtype=dtype.numpy), ())
 
 
-def _operand(x, dtype):
-    """The TensorData of a tensor operand, or a Python scalar as 0-d data of `dtype`."""
-    if isinstance(x, TensorData):
-        return x
+def _raw_data(x, dtype):
+    """The TensorData of a tensor, or a Python scalar as 0-d data of `dtype`."""
     data = getattr(x, "_data", None)
     return data if data is not None else _scalar_data(x, dtype)
+
+
+def _operand(x, dtype):
+    """An operand as TensorData of the computation's `dtype`, cast first if need be.
+
+    PyTorch converts every operand to the promoted dtype before computing, so a float64
+    0-d tensor meets a float32 tensor as a float32 value.
+    """
+    if isinstance(x, TensorData):
+        return x
+    if getattr(x, "dtype", dtype) is not dtype:
+        return x._cast(dtype)._data
+    return _raw_data(x, dtype)
 
 
 def _check_not_bool(*operands):
@@ -64,9 +75,9 @@ class ElementwiseOps:
         dtype = compute_dtype or dtypes.result_type(self, other)
         if isinstance(fn, _ByCategory):
             fn = fn.pick(dtype)
-        b = _operand(other, dtype)
+        a, b = _operand(self, dtype), _operand(other, dtype)
         try:
-            out = self.backend.zip(fn, self._data, b, out_dtype or dtype)
+            out = self.backend.zip(fn, a, b, out_dtype or dtype)
         except RuntimeError as e:
             if "cannot be broadcast" in str(e):
                 raise RuntimeError(f"{name}(): {e}") from None
@@ -338,7 +349,7 @@ class ElementwiseOps:
                     f"{name}: output with shape {list(self.shape)} doesn't match the broadcast "
                     f"shape {list(shape)}"
                 )
-        self.backend.zip(fn, self._data, b, self.dtype, out=self._data)
+        self.backend.zip(fn, _operand(self, dtype), b, self.dtype, out=self._data)
         return self
 
     def add_(self, other, *, alpha=1):
@@ -361,7 +372,7 @@ class ElementwiseOps:
 
     def fill_(self, value):
         """Set every element to `value`."""
-        self.backend.copy(_operand(value, self.dtype), self._data)
+        self.backend.copy(_raw_data(value, self.dtype), self._data)
         return self
 
     def zero_(self):
@@ -369,7 +380,7 @@ class ElementwiseOps:
 
     def copy_(self, src):
         """Copy `src` (broadcast to this shape, cast to this dtype) into this tensor."""
-        data = _operand(src, self.dtype)
+        data = _raw_data(src, self.dtype)
         if data.shape != self.shape and shape_broadcast(self.shape, data.shape) != self.shape:
             raise RuntimeError(
                 f"copy_: the source of shape {list(data.shape)} cannot be broadcast to the "
@@ -393,7 +404,7 @@ def where(condition, input, other):
         got = getattr(condition, "dtype", type(condition).__name__)
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got {got}")
     dtype = dtypes.result_type(input, other)
-    a, b = _operand(input, dtype), _operand(other, dtype)
+    a, b = _raw_data(input, dtype), _raw_data(other, dtype)
     shape = shape_broadcast(shape_broadcast(condition.shape, a.shape), b.shape)
     values = np.where(condition._data.numpy(), a.numpy(), b.numpy()).astype(dtype.numpy)
     return condition._make(TensorData.from_array(values.reshape(shape)), dtype, condition.backend)

@@ -65,9 +65,10 @@ def kwargs_for(dim, keepdim):
     return kwargs
 
 
-def numpy_reduce(fn, a, dim, keepdim, **extra):
+def numpy_reduce(fn, a, dim, keepdim, keep_all=False, **extra):
+    """NumPy's reduction; `keep_all`: keepdim applies when dim is None too (var/std)."""
     axis = numpy_axis(dim, a.ndim)
-    keep = bool(keepdim) and dim is not None
+    keep = bool(keepdim) and (dim is not None or keep_all)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = fn(a, axis=axis, keepdims=keep, **extra)
@@ -146,7 +147,11 @@ def test_reduction(red, data, dtype, shape, keepdim, form):
 def test_var_std(name, data, dtype, shape, keepdim, correction):
     t, a = data.draw(tensor_arrays(dtype, shape))
     dim = data.draw(dims_for(len(shape)))
-    kwargs = kwargs_for(dim, keepdim)
+    if dim is None and isinstance(correction, str):
+        keepdim = False  # the (unbiased) overload without dim has no keepdim
+        kwargs = {}
+    else:
+        kwargs = kwargs_for(dim, keepdim)  # dim=None, keepdim=True keeps every dim as 1
     if correction is None:
         ddof = 1
     elif isinstance(correction, str):
@@ -157,18 +162,19 @@ def test_var_std(name, data, dtype, shape, keepdim, correction):
         kwargs["correction"] = correction
     fn = np.var if name == "var" else np.std
     n = reduced_count(shape, dim)
-    expected = numpy_reduce(fn, a.astype(np.float64), dim, keepdim, ddof=min(ddof, n))
+    expected = numpy_reduce(fn, a.astype(np.float64), dim, keepdim, True, ddof=min(ddof, n))
     if n - ddof <= 0:
         # PyTorch divides by max(0, n - correction): 0 / 0 -> nan, x / 0 -> inf
         with np.errstate(all="ignore"):
-            squares = numpy_reduce(np.var, a.astype(np.float64), dim, keepdim, ddof=0) * n
+            squares = numpy_reduce(np.var, a.astype(np.float64), dim, keepdim, True) * n
             expected = squares / 0.0
             if name == "std":
                 expected = np.sqrt(expected)
     result = getattr(t, name)(**kwargs)
     assert_matches(result, expected.astype(dtype), dtype=dtype, **TOL[dtype])
-    assert_matches(getattr(minitorch, name)(t, **kwargs), expected.astype(dtype), dtype=dtype,
-                   **TOL[dtype])
+    assert_matches(
+        getattr(minitorch, name)(t, **kwargs), expected.astype(dtype), dtype=dtype, **TOL[dtype]
+    )
 
 
 @pytest.mark.parametrize("name", ["mean", "var", "std"])
@@ -185,10 +191,13 @@ def test_var_std_examples():
     x = minitorch.tensor([[1.0, 2.0, 3.0], [4.0, 6.0, 8.0]])
     assert_matches(x.var(), np.array(np.var([1, 2, 3, 4, 6, 8], ddof=1), np.float32))
     assert_matches(x.std(dim=1), np.array([1.0, 2.0], np.float32))
-    assert_matches(x.std(dim=1, unbiased=False), np.std([[1, 2, 3], [4, 6, 8]], axis=1)
-                   .astype(np.float32))
-    assert_matches(x.var(dim=(0, 1), keepdim=True), np.var(
-        [[1, 2, 3, 4, 6, 8]], ddof=1, keepdims=True).astype(np.float32))
+    assert_matches(
+        x.std(dim=1, unbiased=False), np.std([[1, 2, 3], [4, 6, 8]], axis=1).astype(np.float32)
+    )
+    assert_matches(
+        x.var(dim=(0, 1), keepdim=True),
+        np.var([[1, 2, 3, 4, 6, 8]], ddof=1, keepdims=True).astype(np.float32),
+    )
 
 
 # -- dtypes and empty reductions ----------------------------------------------------------------
@@ -223,8 +232,11 @@ def test_empty_reductions(dtype):
 
 def test_reduction_errors():
     x = minitorch.zeros(2, 3)
-    with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of "
-                                         r"\[-2, 1\], but got 2\)"):
+    with pytest.raises(
+        IndexError,
+        match=r"Dimension out of range \(expected to be in range of "
+        r"\[-2, 1\], but got 2\)",
+    ):
         x.sum(dim=2)
     with pytest.raises(IndexError, match=r"but got -3"):
         x.mean(dim=-3)
@@ -254,8 +266,9 @@ EXTREMA = {"max": (np.max, np.argmax), "min": (np.min, np.argmin)}
 @given(data=st.data(), dtype=dtypes(), shape=shapes(), form=st.sampled_from(["method", "function"]))
 def test_max_min_without_dim(name, data, dtype, shape, form):
     t, a = data.draw(tensor_arrays(dtype, shape, low=-3, high=3))
-    call = (lambda: getattr(t, name)()) if form == "method" else (
-        lambda: getattr(minitorch, name)(t))
+    call = (
+        (lambda: getattr(t, name)()) if form == "method" else (lambda: getattr(minitorch, name)(t))
+    )
     if a.size == 0:
         with pytest.raises(RuntimeError):
             call()
