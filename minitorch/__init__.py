@@ -4,8 +4,9 @@
 names, arguments, defaults, dtypes, printed forms and results.
 """
 
-from . import cuda, dtypes, random, return_types
+from . import autograd, cuda, dtypes, random, return_types
 from ._tensor_str import set_printoptions
+from .autodiff import central_difference
 from .creation import (
     arange,
     as_tensor,
@@ -40,12 +41,14 @@ from .dtypes import (
     result_type,
     set_default_dtype,
 )
-from .elementwise import where
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .scalar import Scalar
 from .shape_ops import cat, stack
 from .size import Size
 from .tensor import Tensor
+from .tensor_functions import where
 
 __version__ = "0.1.0"
 
@@ -66,12 +69,13 @@ def _function(name):
 
 _FUNCTIONS = (
     "add sub subtract mul multiply div divide true_divide floor_divide remainder pow neg "
-    "negative abs exp log sqrt sin cos tanh sigmoid relu maximum minimum clamp clip "
+    "negative square abs sign exp log sqrt sin cos tanh sigmoid relu floor ceil maximum "
+    "minimum clamp clip isnan equal allclose "
     "lt le gt ge eq ne less less_equal greater greater_equal not_equal logical_not logical_and "
     "logical_or bitwise_and bitwise_or bitwise_xor bitwise_not "
     "sum mean prod max min amax amin argmax argmin all any var std "
     "reshape flatten transpose swapaxes swapdims t permute squeeze unsqueeze narrow unbind "
-    "select chunk split matmul mm bmm mv dot inner numel clone detach"
+    "unflatten select chunk split matmul mm bmm mv dot inner numel clone detach"
 ).split()
 globals().update({name: _function(name) for name in _FUNCTIONS})
 

@@ -10,6 +10,7 @@ import numpy as np
 __all__ = [
     "dtype", "bool_", "int32", "int64", "float32", "float64",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "dtype_of_numpy",
+    "as_dtype", "scalar_dtype",
 ]
 
 _BOOL, _INT, _FLOAT = 0, 1, 2
@@ -18,14 +19,20 @@ _BOOL, _INT, _FLOAT = 0, 1, 2
 class dtype:
     """A tensor element type such as `minitorch.float32`."""
 
-    __slots__ = ("name", "numpy", "category", "itemsize", "_rank")
+    __slots__ = ("name", "numpy", "category", "itemsize", "torch_name", "_rank")
 
-    def __init__(self, name, numpy_dtype, category, rank):
+    def __init__(self, name, numpy_dtype, category, rank, torch_name):
         self.name = name
         self.numpy = np.dtype(numpy_dtype)
         self.category = category
         self.itemsize = self.numpy.itemsize
+        self.torch_name = torch_name  # PyTorch's short name in messages: "Float", "Long"
         self._rank = rank
+
+    @property
+    def legacy_name(self):
+        """The legacy tensor type of this dtype: `FloatTensor`, `LongTensor`, ..."""
+        return f"{self.torch_name}Tensor"
 
     @property
     def is_floating_point(self):
@@ -42,11 +49,11 @@ class dtype:
         return (_by_name, (self.name,))
 
 
-bool_ = dtype("bool", np.bool_, _BOOL, 0)
-int32 = dtype("int32", np.int32, _INT, 1)
-int64 = dtype("int64", np.int64, _INT, 2)
-float32 = dtype("float32", np.float32, _FLOAT, 3)
-float64 = dtype("float64", np.float64, _FLOAT, 4)
+bool_ = dtype("bool", np.bool_, _BOOL, 0, "Bool")
+int32 = dtype("int32", np.int32, _INT, 1, "Int")
+int64 = dtype("int64", np.int64, _INT, 2, "Long")
+float32 = dtype("float32", np.float32, _FLOAT, 3, "Float")
+float64 = dtype("float64", np.float64, _FLOAT, 4, "Double")
 
 _ALL = (bool_, int32, int64, float32, float64)
 _BY_NAME = {d.name: d for d in _ALL}
@@ -56,6 +63,33 @@ _default_float = float32
 
 def _by_name(name):
     return _BY_NAME[name]
+
+
+_BY_ALIAS = {
+    **_BY_NAME, "float": float32, "double": float64, "long": int64, "int": int32,
+    **{d.legacy_name: d for d in _ALL},
+}
+_BY_PYTHON_TYPE = {float: float64, int: int64, bool: bool_}
+
+
+def as_dtype(spec, default=TypeError):
+    """The dtype that `spec` names: a dtype, a Python type (`float` is float64, as in
+    PyTorch), a name (`"float32"`, `"minitorch.float32"`, `"torch.LongTensor"`) or a legacy
+    tensor type. Unknown specs give `default`, or a TypeError when none is given."""
+    if isinstance(spec, dtype):
+        return spec
+    found = None
+    if isinstance(spec, type) and spec in _BY_PYTHON_TYPE:
+        found = _BY_PYTHON_TYPE[spec]
+    elif isinstance(spec, str):
+        found = _BY_ALIAS.get(spec.rpartition(".")[2])
+    elif isinstance(getattr(spec, "dtype", None), dtype) and isinstance(spec, type):
+        found = spec.dtype  # FloatTensor and friends
+    if found is not None:
+        return found
+    if default is TypeError:
+        raise TypeError(f"{spec!r} is not a dtype (use e.g. minitorch.float32 or float)")
+    return default
 
 
 def get_default_dtype():
@@ -94,6 +128,8 @@ def scalar_dtype(value):
         return bool_
     if isinstance(value, (int, np.integer)):
         return int64
+    if not isinstance(value, (float, np.floating)):
+        raise TypeError(f"expected a tensor or a number, got {type(value).__name__}")
     return _default_float
 
 
@@ -116,12 +152,11 @@ def result_type(*operands):
     """
     dims = zero = scalars = None
     for x in operands:
-        d = getattr(x, "dtype", None)
-        if d is None:
+        if not hasattr(x, "_data"):
             d = scalar_dtype(x)
             scalars = d if scalars is None else promote_types(scalars, d)
         elif x.dim() == 0:
-            zero = d if zero is None else promote_types(zero, d)
+            zero = x.dtype if zero is None else promote_types(zero, x.dtype)
         else:
-            dims = d if dims is None else promote_types(dims, d)
+            dims = x.dtype if dims is None else promote_types(dims, x.dtype)
     return _combine(dims, _combine(zero, scalars))

@@ -1,18 +1,37 @@
-"""Indexing: `t[...]` and `t[...] = value` with PyTorch's (and NumPy's) rules.
+"""Indexing: `t[...]` and `t[...] = value` with PyTorch's rules.
 
 Basic indices (ints, slices, None, ...) give views that share storage. Advanced indices
-(bool masks, integer tensors or lists) gather a copy.
+(bool masks, integer tensors or lists) gather a copy, following NumPy's rules once the
+integer indices have been applied, as PyTorch does.
 """
 
 import numpy as np
 
 from . import dtypes
+from . import tensor_functions as F
 from .tensor_data import TensorData
+
+
+def _is_int(item):
+    return isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)) or (
+        hasattr(item, "_data") and item.dim() == 0 and not item.dtype.is_floating_point
+        and item.dtype is not dtypes.bool_
+    )
 
 
 def _is_advanced(item):
     return isinstance(item, (list, np.ndarray, bool, np.bool_)) or (
-        hasattr(item, "_data") and (item.dim() > 0 or item.dtype is dtypes.bool_)
+        hasattr(item, "_data") and not _is_int(item)
+    )
+
+
+def _check_item(item):
+    if item is None or item is Ellipsis or isinstance(item, slice) or _is_int(item) \
+            or _is_advanced(item):
+        return
+    raise IndexError(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+        f"valid indices (got {type(item).__name__})"
     )
 
 
@@ -30,28 +49,26 @@ def _check_int_bounds(index, dim, size):
         raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
 
 
-def _numpy_error(e):
-    """NumPy's indexing message in PyTorch's words (dimension, not axis)."""
-    return IndexError(str(e).replace("axis", "dimension"))
+def _expand_ellipsis(key, ndim):
+    """`key` with its Ellipsis (at most one) replaced by the full slices it stands for."""
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if n_real > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim} (got {n_real})")
+    at = next((i for i, k in enumerate(key) if k is Ellipsis), None)
+    if at is None:
+        return key
+    rest = tuple(k for k in key[at + 1 :] if k is not Ellipsis)  # `...` twice means once
+    return key[:at] + (slice(None),) * (ndim - n_real) + rest
 
 
 def _basic_view(data, key):
-    """The (shape, strides, offset) that ints, slices, None and Ellipsis select."""
-    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
-    if n_real > data.dims:
-        raise IndexError(
-            f"too many indices for tensor of dimension {data.dims} (got {n_real} indices)"
-        )
+    """The view that ints, slices and None select (`key` has no Ellipsis)."""
     shape, strides, offset, dim = [], [], data.offset, 0
     for item in key:
         if item is None:
+            following = data.shape[dim] * data.strides[dim] if dim < data.dims else 1
             shape.append(1)
-            strides.append(0)
-        elif item is Ellipsis:
-            for _ in range(data.dims - n_real):
-                shape.append(data.shape[dim])
-                strides.append(data.strides[dim])
-                dim += 1
+            strides.append(following)
         elif isinstance(item, slice):
             start, stop, step = item.indices(data.shape[dim])
             if step <= 0:
@@ -63,54 +80,85 @@ def _basic_view(data, key):
                 offset += start * data.strides[dim]
             dim += 1
         else:
-            index = int(item)
-            size = data.shape[dim]
+            index, size = int(item), data.shape[dim]
             _check_int_bounds(index, dim, size)
             offset += (index % size) * data.strides[dim]
             dim += 1
     shape.extend(data.shape[dim:])
     strides.extend(data.strides[dim:])
-    return tuple(shape), tuple(strides), offset
+    return data.view(tuple(shape), tuple(strides), offset)
+
+
+def locate(data, key):
+    """Split indexing into a view and what remains for NumPy.
+
+    Returns `(view, advanced)`: `view` is what the basic indices select; `advanced` is None,
+    or the NumPy index that gathers from `view` when the key holds masks or index arrays.
+    Integer indices are applied first, as in PyTorch (`t[0, :, [1, 2]]` keeps the slice's
+    dimension in front).
+    """
+    key = key if isinstance(key, tuple) else (key,)
+    for item in key:
+        _check_item(item)
+    key = _expand_ellipsis(key, data.dims)
+    if not any(_is_advanced(item) for item in key):
+        return _basic_view(data, key), None
+    ints_only = tuple(item if _is_int(item) else slice(None) for item in key if item is not None)
+    view = _basic_view(data, ints_only)
+    rest = tuple(_as_numpy_index(item) for item in key if not _is_int(item))
+    return view, rest
+
+
+def _numpy_error(e):
+    """NumPy's indexing message in PyTorch's words (dimension, not axis)."""
+    return IndexError(str(e).replace("axis", "dimension"))
 
 
 class IndexingOps:
-    """Mixin: `__getitem__` and `__setitem__` of `Tensor`."""
+    """Mixin: `t[key]` of `Tensor`, and the raw helpers behind assignment and its gradient."""
 
     __slots__ = ()
 
     def __getitem__(self, key):
-        key = key if isinstance(key, tuple) else (key,)
-        for item in key:
-            if not (item is None or item is Ellipsis or isinstance(item, (int, slice, np.integer))
-                    or _is_advanced(item) or hasattr(item, "_data")):
-                raise IndexError(
-                    "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
-                    f"Variables are valid indices (got {type(item).__name__})"
-                )
-        if not any(_is_advanced(item) for item in key):
-            shape, strides, offset = _basic_view(self._data, key)
-            return self._wrap(self._data.view(shape, strides, offset))
+        return F.Index.apply(self, key=key)
+
+    def _getitem(self, key):
+        """`self[key]` without autograd: a view for basic keys, else a gathered copy."""
+        view, advanced = locate(self._data, key)
+        if advanced is None:
+            return self._as_view(view)
         try:
-            values = self._data.numpy()[tuple(_as_numpy_index(k) for k in key)]
+            values = view.numpy()[advanced]
         except IndexError as e:
             raise _numpy_error(e) from None
         return self._wrap(TensorData.from_array(values))
 
-    def __setitem__(self, key, value):
-        key = key if isinstance(key, tuple) else (key,)
-        target = self._data.numpy()
-        source = value._data.numpy() if hasattr(value, "_data") else value
-        if not any(_is_advanced(item) for item in key):
-            shape, strides, offset = _basic_view(self._data, key)
-            target = self._data.view(shape, strides, offset).numpy()
-            key = ()
+    def _setitem(self, key, value):
+        """`self[key] = value` without autograd; `value` broadcasts and is cast."""
+        view, advanced = locate(self._data, key)
+        target = view.numpy()
+        source = value._data.numpy() if hasattr(value, "_data") else np.asarray(value)
+        index = () if advanced is None else advanced
         try:
+            selected_ndim = target[index].ndim
+            while source.ndim > selected_ndim and source.shape[0] == 1:
+                source = source[0]  # PyTorch drops leading size-1 dims of the value
             with np.errstate(all="ignore"):
-                target[tuple(_as_numpy_index(k) for k in key)] = source
+                target[index] = source
         except IndexError as e:
             raise _numpy_error(e) from None
         except ValueError as e:
             raise RuntimeError(
                 f"cannot assign a value of shape {list(np.shape(source))} to the indexed part "
-                f"of shape {list(target[tuple(_as_numpy_index(k) for k in key)].shape)}: {e}"
+                f"of the tensor: {e}"
             ) from None
+
+    def _index_add(self, key, values):
+        """Add `values` at `self[key]`, summing where an index repeats (for gradients)."""
+        view, advanced = locate(self._data, key)
+        with np.errstate(all="ignore"):
+            if advanced is None:
+                target = view.numpy()
+                target += values._data.numpy()
+            else:
+                np.add.at(view.numpy(), advanced, values._data.numpy())

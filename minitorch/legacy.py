@@ -6,8 +6,7 @@ older tutorials.
 """
 
 from . import dtypes
-from .creation import empty, tensor
-from .tensor import Tensor
+from .tensor import Tensor, construct
 
 
 class _TypedTensorMeta(type):
@@ -15,9 +14,7 @@ class _TypedTensorMeta(type):
         return isinstance(obj, Tensor) and obj.dtype is cls.dtype
 
     def __call__(cls, *args):
-        if len(args) == 1 and not isinstance(args[0], int):
-            return tensor(args[0], dtype=cls.dtype)
-        return empty(*args, dtype=cls.dtype)
+        return construct(cls.dtype, args)
 
 
 def _typed(name, dtype):

@@ -3,6 +3,7 @@ stricter `mm`, `bmm`, `mv`, `dot`.
 """
 
 from . import dtypes
+from . import tensor_functions as F
 from .tensor_data import shape_broadcast
 
 
@@ -46,20 +47,27 @@ class LinalgOps:
                 f"{_shape_str(b.shape[-2:])}): the inner sizes differ, {a.shape[-1]} (last "
                 f"dimension of the first) != {b.shape[-2]} (second-to-last of the second)"
             )
-        try:
-            batch = shape_broadcast(a.shape[:-2], b.shape[:-2])
-        except RuntimeError as e:
-            raise RuntimeError(f"matmul(): batch dimensions {e}") from None
-        ndim = len(batch) + 2
-        a = a.view((1,) * (ndim - a.dim()) + a.shape) if a.dim() < ndim else a
-        b = b.view((1,) * (ndim - b.dim()) + b.shape) if b.dim() < ndim else b
-        out_shape = batch + (a.shape[-2], b.shape[-1])
-        out = self._wrap(self.backend.matmul(a._data, b._data, out_shape, self.dtype))
+        out = F.MatMul.apply(a, b)
         if self.dim() == 1:
             out = out.squeeze(-2)
         if other.dim() == 1:
             out = out.squeeze(-1)
         return out
+
+    def _matmul_raw(self, other):
+        """The batched product of two tensors of at least 2 dimensions, without autograd."""
+        try:
+            batch = shape_broadcast(self.shape[:-2], other.shape[:-2])
+        except RuntimeError as e:
+            raise RuntimeError(f"matmul(): batch dimensions {e}") from None
+        ndim = len(batch) + 2
+        a, b = self._data, other._data
+        if a.dims < ndim:
+            a = a.view((1,) * (ndim - a.dims) + a.shape, (0,) * (ndim - a.dims) + a.strides)
+        if b.dims < ndim:
+            b = b.view((1,) * (ndim - b.dims) + b.shape, (0,) * (ndim - b.dims) + b.strides)
+        out_shape = batch + (a.shape[-2], b.shape[-1])
+        return self._wrap(self.backend.matmul(a, b, out_shape, self.dtype))
 
     __matmul__ = matmul
 

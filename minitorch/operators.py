@@ -11,10 +11,6 @@ import math
 _EXP_OVERFLOW = 709.78  # math.exp overflows a float64 just above this
 
 
-def identity(x):
-    return x
-
-
 def neg(x):
     return -x
 
@@ -96,7 +92,27 @@ def float_pow(a, b):
 
 
 def abs(x):
-    return -x if x < 0 else x
+    return x if x > 0 else -x  # abs(-0.0) is 0.0
+
+
+def sign(x):
+    if x > 0:
+        return 1
+    if x < 0:
+        return -1
+    return x  # 0, -0.0 or nan, as PyTorch
+
+
+def floor(x):
+    if math.isinf(x) or x != x:
+        return x
+    return math.floor(x)
+
+
+def ceil(x):
+    if math.isinf(x) or x != x:
+        return x
+    return math.ceil(x)
 
 
 def exp(x):
@@ -144,7 +160,7 @@ def sigmoid(x):
 
 
 def relu(x):
-    return 0 if x <= 0 else x
+    return 0 if x < 0 else x  # keeps nan and -0.0, as PyTorch
 
 
 def maximum(a, b):

@@ -67,8 +67,7 @@ class RandomFills:
     __slots__ = ()
 
     def _fill_with(self, values):
-        self.backend.copy(TensorData.from_array(values), self._data)
-        return self
+        return self._overwrite("random fill", TensorData.from_array(values))
 
     def random_(self, from_=None, to=None, *, generator=None):
         """Integers drawn uniformly from [from_, to); `random_(10)` draws from 0 to 9.

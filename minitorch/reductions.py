@@ -8,7 +8,8 @@ import numpy as np
 
 from . import dtypes, return_types
 from . import operators as ops
-from .elementwise import where
+from . import pointwise as pw
+from . import tensor_functions as F
 from .tensor_data import TensorData, normalize_dim
 
 
@@ -40,66 +41,74 @@ def _highest(dtype):
     return True if dtype is dtypes.bool_ else np.iinfo(dtype.numpy).max
 
 
-def _name(dtype):
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-            "bool": "Bool"}[dtype.name]
-
-
 class ReductionOps:
     """Mixin: the reductions of `Tensor`."""
 
     __slots__ = ()
 
+    def _reduced_dims(self, dim):
+        return _dims(dim, self.dim())
+
     def _reduce(self, fn, start, dim, keepdim, dtype):
-        """Fold the dimensions `dim` with `fn`, accumulating in `dtype`."""
-        x = self if self.dtype is dtype else self.to(dtype)
-        dims = _dims(dim, x.dim())
-        data = x._data
+        """Fold the dimensions `dim` with `fn` from `start` (no autograd) into a `dtype` result.
+
+        Sums of float32 accumulate in float64, so that long sums keep float32's accuracy.
+        """
+        dims = _dims(dim, self.dim())
         if not dims:
-            out = x.clone()._data
-        elif len(dims) == data.dims and data.dims > 1 and data.is_contiguous():
-            out = x.backend.reduce(fn, data.view((data.size,), (1,)), 0, start, dtype)
+            return self._cast(dtype)
+        accumulate = dtypes.float64 if fn is ops.add and dtype is dtypes.float32 else dtype
+        data = self._data
+        if len(dims) == data.dims and data.dims > 1 and data.is_contiguous():
+            out = self.backend.reduce(fn, data.view((data.size,), (1,)), 0, start, accumulate)
         else:
             out = data
             for d in dims:
-                out = x.backend.reduce(fn, out, d, start, dtype)
+                out = self.backend.reduce(fn, out, d, start, accumulate)
         shape = list(self.shape)
         for d in reversed(dims):
             if keepdim:
                 shape[d] = 1
             else:
                 del shape[d]
-        return self._wrap(TensorData(out.storage, tuple(shape)), dtype)
+        result = self._wrap(TensorData(out.storage, tuple(shape)), accumulate)
+        return result if accumulate is dtype else result._cast(dtype)
+
+    def _default_sum_dtype(self, dtype):
+        if dtype is not None:
+            return dtype
+        return self.dtype if self.dtype.is_floating_point else dtypes.int64
 
     def _float_dtype(self, name, dtype):
         dtype = dtype or self.dtype
         if not dtype.is_floating_point:
             raise RuntimeError(
                 f"{name}(): could not infer output dtype. Input dtype must be either a floating "
-                f"point or complex dtype. Got: {_name(dtype)} "
+                f"point or complex dtype. Got: {dtype.torch_name} "
                 "(convert the tensor with .float() first)"
             )
         return dtype
 
+    def _divide_raw(self, count):
+        return pw.binary(self, count, "div", ops.div)
+
     def _count(self, dim):
         n = 1
         for d in _dims(dim, self.dim()):
-            n *= self.shape[d] if self.dim() else 1
+            n *= self.shape[d]
         return n
 
     def sum(self, dim=None, keepdim=False, *, dtype=None):
-        if dtype is None:
-            dtype = self.dtype if self.dtype.is_floating_point else dtypes.int64
-        return self._reduce(ops.add, 0, dim, keepdim, dtype)
+        """The sum of the elements over `dim` (all of them by default)."""
+        return F.Sum.apply(self, dim=dim, keepdim=keepdim, dtype=self._default_sum_dtype(dtype))
 
     def prod(self, dim=None, keepdim=False, *, dtype=None):
-        if dtype is None:
-            dtype = self.dtype if self.dtype.is_floating_point else dtypes.int64
-        return self._reduce(ops.mul, 1, dim, keepdim, dtype)
+        """The product of the elements over `dim` (all of them by default)."""
+        return F.Prod.apply(self, dim=dim, keepdim=keepdim, dtype=self._default_sum_dtype(dtype))
 
     def mean(self, dim=None, keepdim=False, *, dtype=None):
         dtype = self._float_dtype("mean", dtype)
-        return self.sum(dim, keepdim, dtype=dtype).div(self._count(dim))
+        return F.Mean.apply(self, dim=dim, keepdim=keepdim, dtype=dtype)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         r"""Variance $\frac{1}{N - c}\sum (x - \bar x)^2$ with Bessel's correction $c = 1$."""
@@ -127,18 +136,23 @@ class ReductionOps:
                     f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                     "Specify the reduction dim with the 'dim' argument."
                 )
-            return self._reduce(fn, start, dim, keepdim, self.dtype)
+            return F.Extreme.apply(self, fn=fn, start=start, dim=dim, keepdim=keepdim)
+        return F.ExtremeAlongDim.apply(self, name=name, fn=fn, start=start, dim=dim,
+                                       keepdim=keepdim)
+
+    def _extreme_along(self, name, fn, start, dim, keepdim):
+        """(values, indices) of the extremes along `dim`; the first one wins a tie."""
         d = normalize_dim(dim, self.dim())
         result = getattr(return_types, name)
         if self.dim() == 0:
-            return result(self.clone(), self._arange(1).view(()))
+            return result(self._copy(), self._arange(1).view(()))
         n = self.shape[d]
         if n == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
         values = self._reduce(fn, start, d, True, self.dtype)
-        hits = self._binary(values, "eq", ops.same_or_both_nan, dtypes.bool_, self.dtype)
+        hits = pw.binary(self, values, "eq", ops.same_or_both_nan, dtypes.bool_, self.dtype)
         positions = self._arange(n).view([n if i == d else 1 for i in range(self.dim())])
-        indices = where(hits, positions, n).amin(d, keepdim=True)
+        indices = pw.select(hits, positions, n)._reduce(ops.minimum, n, d, True, dtypes.int64)
         if not keepdim:
             values, indices = values.squeeze(d), indices.squeeze(d)
         return result(values, indices)
@@ -160,10 +174,12 @@ class ReductionOps:
         return self._extreme("min", ops.minimum, _highest(self.dtype), dim, keepdim)
 
     def amax(self, dim=(), keepdim=False):
-        return self._reduce(ops.maximum, _lowest(self.dtype), dim, keepdim, self.dtype)
+        return F.Extreme.apply(self, fn=ops.maximum, start=_lowest(self.dtype), dim=dim,
+                               keepdim=keepdim)
 
     def amin(self, dim=(), keepdim=False):
-        return self._reduce(ops.minimum, _highest(self.dtype), dim, keepdim, self.dtype)
+        return F.Extreme.apply(self, fn=ops.minimum, start=_highest(self.dtype), dim=dim,
+                               keepdim=keepdim)
 
     def argmax(self, dim=None, keepdim=False):
         """The index of the first largest value (in the flattened tensor when `dim` is None)."""
@@ -177,10 +193,10 @@ class ReductionOps:
         if self.dtype is dtypes.bool_:
             raise RuntimeError(f"arg{extreme}(): does not support bool input")
         if dim is not None:
-            return getattr(self, extreme)(dim, keepdim).indices
+            return getattr(self.detach(), extreme)(dim, keepdim).indices
         if self.numel() == 0:
             raise IndexError(
                 f"arg{extreme}(): Expected reduction dim to be specified for input.numel() == 0."
             )
-        index = getattr(self.reshape(-1), extreme)(0).indices
+        index = getattr(self.detach().reshape(-1), extreme)(0).indices
         return index.view([1] * self.dim()) if keepdim else index

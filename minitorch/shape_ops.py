@@ -3,14 +3,25 @@ change only shape, strides and offset; `reshape` copies only when no view can ex
 """
 
 from . import dtypes
+from . import tensor_functions as F
 from .tensor_data import TensorData, normalize_dim, shape_size, strides_from_shape
 
 
-def sizes_arg(args):
-    """Shape arguments given either spread out (`view(2, 3)`) or as one sequence."""
+def sizes_arg(args, name="size"):
+    """Shape arguments given either spread out (`view(2, 3)`) or as one sequence of ints."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
+    for i, s in enumerate(args):
+        if not isinstance(s, int) and not _is_int_like(s):
+            raise TypeError(
+                f"argument '{name}' must be a tuple of ints, but found element of type "
+                f"{type(s).__name__} at pos {i}"
+            )
     return tuple(int(s) for s in args)
+
+
+def _is_int_like(x):
+    return hasattr(x, "__index__") and not isinstance(x, float)
 
 
 def infer_shape(shape, numel):
@@ -41,7 +52,7 @@ def view_strides(old_shape, old_strides, new_shape):
 
     Possible when each run of merged or split dimensions is contiguous in memory.
     """
-    view_strides_ = [0] * len(new_shape)
+    strides = [0] * len(new_shape)
     view_d = len(new_shape) - 1
     chunk_stride = old_strides[-1]
     tensor_numel = view_numel = 1
@@ -52,7 +63,7 @@ def view_strides(old_shape, old_strides, new_shape):
         )
         if chunk_ends:
             while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
-                view_strides_[view_d] = view_numel * chunk_stride
+                strides[view_d] = view_numel * chunk_stride
                 view_numel *= new_shape[view_d]
                 view_d -= 1
             if view_numel != tensor_numel:
@@ -60,7 +71,7 @@ def view_strides(old_shape, old_strides, new_shape):
             if d > 0:
                 chunk_stride = old_strides[d - 1]
                 tensor_numel = view_numel = 1
-    return tuple(view_strides_) if view_d == -1 else None
+    return tuple(strides) if view_d == -1 else None
 
 
 class ShapeOps:
@@ -68,17 +79,11 @@ class ShapeOps:
 
     __slots__ = ()
 
-    def _view(self, shape, strides, offset=None):
-        return self._wrap(self._data.view(shape, strides, offset))
-
-    def view(self, *shape):
-        """The same storage seen with another shape (one size may be -1)."""
-        if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
-            raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+    def _view_raw(self, shape):
+        """A view with `shape` (already checked to hold the same number of elements)."""
         data = self._data
-        shape = infer_shape(sizes_arg(shape), data.size)
         if data.is_contiguous() or data.size == 0 or not data.shape:
-            return self._view(shape, strides_from_shape(shape))
+            return self._as_view(data.view(shape, strides_from_shape(shape)))
         strides = view_strides(data.shape, data.strides, shape)
         if strides is None:
             raise RuntimeError(
@@ -87,19 +92,29 @@ class ShapeOps:
                 f"(shape {tuple(data.shape)}, strides {data.strides}): use .reshape(...) instead, "
                 "or call .contiguous() before .view(...)."
             )
-        return self._view(shape, strides)
+        return self._as_view(data.view(shape, strides))
+
+    def _reshape_raw(self, shape):
+        data = self._data
+        if data.shape and data.size and not data.is_contiguous() and \
+                view_strides(data.shape, data.strides, shape) is None:
+            return self._copy()._view_raw(shape)
+        return self._view_raw(shape)
+
+    def view(self, *shape):
+        """The same storage seen with another shape (one size may be -1)."""
+        if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
+            raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+        shape = infer_shape(sizes_arg(shape), self._data.size)
+        return F.View.apply(self, make=lambda a: a._view_raw(shape))
 
     def view_as(self, other):
         return self.view(other.shape)
 
     def reshape(self, *shape):
         """`view` when the storage allows it, else a contiguous copy with the new shape."""
-        data = self._data
-        shape = infer_shape(sizes_arg(shape), data.size)
-        if data.shape and not data.is_contiguous() and data.size:
-            if view_strides(data.shape, data.strides, shape) is None:
-                return self.clone().view(shape)
-        return self.view(shape)
+        shape = infer_shape(sizes_arg(shape), self._data.size)
+        return F.Reshape.apply(self, make=lambda a: a._reshape_raw(shape))
 
     def reshape_as(self, other):
         return self.reshape(other.shape)
@@ -117,29 +132,31 @@ class ShapeOps:
         merged = shape_size(self.shape[start : end + 1])
         return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1 :])
 
+    def unflatten(self, dim, sizes):
+        d = normalize_dim(dim, self.dim())
+        return self.reshape(self.shape[:d] + tuple(sizes) + self.shape[d + 1 :])
+
     def permute(self, *dims):
         """A view with dimensions reordered: dimension `i` of the result is `dims[i]`."""
-        dims = sizes_arg(dims)
+        dims = sizes_arg(dims, "dims")
         if len(dims) != self.dim():
             raise RuntimeError(
                 f"permute(): got {len(dims)} dims for a tensor with {self.dim()} dimensions: "
                 f"name each dimension exactly once (input.dim() = {self.dim()} is not equal to "
                 f"len(dims) = {len(dims)})"
             )
-        order = [normalize_dim(d, self.dim()) for d in dims]
+        order = tuple(normalize_dim(d, self.dim()) for d in dims)
         if len(set(order)) != len(order):
             raise RuntimeError("permute(): duplicate dims are not allowed.")
-        return self._wrap(self._data.permute(*order))
+        return F.Permute.apply(self, order=order)
 
     def transpose(self, dim0, dim1):
         """A view with dimensions `dim0` and `dim1` swapped."""
-        if self.dim() == 0:
-            normalize_dim(dim0, 0), normalize_dim(dim1, 0)
-            return self._view(self.shape, self.stride())
         order = list(range(self.dim()))
         a, b = normalize_dim(dim0, self.dim()), normalize_dim(dim1, self.dim())
-        order[a], order[b] = order[b], order[a]
-        return self._wrap(self._data.permute(*order))
+        if order:
+            order[a], order[b] = order[b], order[a]
+        return F.Permute.apply(self, order=tuple(order))
 
     swapaxes = swapdims = transpose
 
@@ -149,12 +166,12 @@ class ShapeOps:
             raise RuntimeError(
                 f"t() expects a tensor with <= 2 dimensions, but self is {self.dim()}D"
             )
-        return self.transpose(0, 1) if self.dim() == 2 else self._view(self.shape, self.stride())
+        return self.transpose(0, -1) if self.dim() else self.transpose(0, 0)
 
     @property
     def T(self):
         """All dimensions reversed."""
-        return self._wrap(self._data.permute(*range(self.dim() - 1, -1, -1)))
+        return F.Permute.apply(self, order=tuple(range(self.dim() - 1, -1, -1)))
 
     @property
     def mT(self):
@@ -173,16 +190,20 @@ class ShapeOps:
             dims = [normalize_dim(dim, self.dim())]
         drop = {d for d in dims if self.dim() and self.shape[d] == 1}
         keep = [i for i in range(self.dim()) if i not in drop]
-        return self._view(tuple(self.shape[i] for i in keep), tuple(self.stride()[i] for i in keep))
+        shape = tuple(self.shape[i] for i in keep)
+        strides = tuple(self._data.strides[i] for i in keep)
+        return F.Squeeze.apply(self, make=lambda a: a._as_view(a._data.view(shape, strides)))
 
     def unsqueeze(self, dim):
         """Insert a dimension of size 1 at position `dim`."""
         d = normalize_dim(dim, self.dim() + 1)
-        shape, strides = list(self.shape), list(self.stride())
+        shape, strides = list(self.shape), list(self._data.strides)
         stride = shape[d] * strides[d] if d < len(shape) else 1
         shape.insert(d, 1)
         strides.insert(d, stride)
-        return self._view(tuple(shape), tuple(strides))
+        return F.Unsqueeze.apply(
+            self, make=lambda a: a._as_view(a._data.view(tuple(shape), tuple(strides)))
+        )
 
     def expand(self, *sizes):
         """A broadcast view: size-1 dimensions repeat (stride 0), -1 keeps a size."""
@@ -203,7 +224,7 @@ class ShapeOps:
                 shape.append(size)
                 strides.append(0)
                 continue
-            old, stride = self.shape[i - lead], self.stride()[i - lead]
+            old, stride = self.shape[i - lead], self._data.strides[i - lead]
             if size == -1 or size == old:
                 shape.append(old)
                 strides.append(stride)
@@ -216,7 +237,11 @@ class ShapeOps:
                     f"({old}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
                     f"Tensor sizes: {list(self.shape)}"
                 )
-        return self._view(tuple(shape), tuple(strides))
+        if tuple(shape) == self.shape:
+            return self
+        return F.Expand.apply(
+            self, make=lambda a: a._as_view(a._data.view(tuple(shape), tuple(strides)))
+        )
 
     def expand_as(self, other):
         return self.expand(other.shape)
@@ -226,45 +251,72 @@ class ShapeOps:
         d = normalize_dim(dim, self.dim())
         if start < 0:
             start += self.shape[d]
-        if not (0 <= start and start + length <= self.shape[d]):
+        if not (0 <= start and 0 <= length and start + length <= self.shape[d]):
             raise IndexError(
                 f"narrow(): start ({start}) + length ({length}) exceeds dimension size "
                 f"({self.shape[d]})."
             )
-        shape = list(self.shape)
-        shape[d] = length
-        offset = self._data.offset + start * self.stride()[d]
-        return self._view(tuple(shape), self.stride(), offset)
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    def select(self, dim, index):
+        d = normalize_dim(dim, self.dim())
+        return self[(slice(None),) * d + (index,)]
 
     def unbind(self, dim=0):
         d = normalize_dim(dim, self.dim())
         return tuple(self.select(d, i) for i in range(self.shape[d]))
 
-    def select(self, dim, index):
-        d = normalize_dim(dim, self.dim())
-        return self.narrow(d, index, 1).squeeze(d)
-
-    def chunk(self, chunks, dim=0):
-        d = normalize_dim(dim, self.dim())
-        step = -(-self.shape[d] // chunks)
-        return self.split(step, d)
-
     def split(self, split_size, dim=0):
+        """Pieces of `split_size` along `dim` (the last may be smaller), or of the given sizes."""
         d = normalize_dim(dim, self.dim())
         n = self.shape[d]
         if isinstance(split_size, int):
+            if split_size <= 0:
+                raise RuntimeError(f"split(): split_size must be positive, got {split_size}")
             sizes = [min(split_size, n - s) for s in range(0, n, split_size)] or [0]
         else:
             sizes = list(split_size)
         starts = [sum(sizes[:i]) for i in range(len(sizes))]
         return tuple(self.narrow(d, s, k) for s, k in zip(starts, sizes))
 
+    def chunk(self, chunks, dim=0):
+        if chunks <= 0:
+            raise RuntimeError(f"chunk(): chunks must be positive, got {chunks}")
+        d = normalize_dim(dim, self.dim())
+        return self.split(max(-(-self.shape[d] // chunks), 1), d)
+
+    def _cat_raw(self, tensors, dim):
+        """The tensors joined along `dim` (checked by `cat`), without autograd."""
+        dtype = dtypes.result_type(*tensors)
+        shape = list(tensors[0].shape)
+        shape[dim] = sum(t.shape[dim] for t in tensors)
+        out = self._wrap(TensorData.empty(shape, dtype.numpy), dtype)
+        start = 0
+        for t in tensors:
+            piece = out._data.view(
+                tuple(t.shape), out._data.strides, start * out._data.strides[dim]
+            )
+            self.backend.copy(t._data, piece)
+            start += t.shape[dim]
+        return out
+
+
+def _tensors_arg(name, tensors):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not hasattr(t, "_data"):
+            raise TypeError(
+                f"{name}(): expected a sequence of Tensors, but element {i} is "
+                f"{type(t).__name__}"
+            )
+    return tensors
+
 
 def cat(tensors, dim=0):
     """Join tensors along an existing dimension; their other sizes must match."""
-    tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    tensors = _tensors_arg("cat", tensors)
     first = tensors[0]
     d = normalize_dim(dim, max(first.dim(), 1))
     for i, t in enumerate(tensors):
@@ -283,22 +335,12 @@ def cat(tensors, dim=0):
                     f"Sizes of tensors must match except in dimension {d}. Expected size "
                     f"{first.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list."
                 )
-    dtype = dtypes.result_type(*tensors)
-    shape = list(first.shape)
-    shape[d] = sum(t.shape[d] for t in tensors)
-    out = first._make(TensorData.empty(shape, dtype.numpy), dtype, first.backend)
-    start = 0
-    for t in tensors:
-        out.narrow(d, start, t.shape[d]).copy_(t)
-        start += t.shape[d]
-    return out
+    return F.Cat.apply(*tensors, dim=d)
 
 
 def stack(tensors, dim=0):
     """Join same-shaped tensors along a new dimension `dim`."""
-    tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("stack expects a non-empty TensorList")
+    tensors = _tensors_arg("stack", tensors)
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise RuntimeError(

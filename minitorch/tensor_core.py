@@ -1,11 +1,13 @@
 """The core of `Tensor`: its data, dtype and device, conversions, and Python protocols.
 
 The operations live in mixins by concern (elementwise, reductions, shape, indexing,
-linalg); `tensor.Tensor` puts them together.
+linalg, in-place, autograd); `tensor.Tensor` puts them together.
 """
 
+import numpy as np
 
 from . import dtypes
+from . import tensor_functions as F
 from ._tensor_str import tensor_repr
 from .backends import simple
 from .device import check_device, cpu
@@ -16,7 +18,10 @@ from .tensor_data import TensorData, normalize_dim
 class TensorCore:
     """Storage view + dtype; everything else a tensor can do comes from the mixins."""
 
-    __slots__ = ("_data", "dtype", "backend", "_requires_grad", "grad", "__weakref__")
+    __slots__ = (
+        "_data", "dtype", "backend", "grad", "_requires_grad", "_grad_fn", "_accumulator",
+        "_version_counter", "_base", "__weakref__",
+    )
 
     __array_priority__ = 1000  # NumPy scalars defer to Tensor's reflected operators
 
@@ -27,13 +32,27 @@ class TensorCore:
         t._data = data
         t.dtype = dtype
         t.backend = backend
+        t.grad = t._grad_fn = t._accumulator = t._base = None
         t._requires_grad = False
-        t.grad = None
+        t._version_counter = [0]
         return t
 
     def _wrap(self, data, dtype=None):
         """A new tensor on this tensor's backend."""
         return self._make(data, self.dtype if dtype is None else dtype, self.backend)
+
+    def _make_from_numpy(self, values, dtype):
+        """A new tensor on this tensor's backend holding a copy of NumPy `values`."""
+        array = np.array(values, dtype=dtype.numpy)
+        return self._make(TensorData.from_array(array), dtype, self.backend)
+
+    def _as_view(self, data):
+        """A tensor that shows this one's storage through `data`: it shares the version
+        counter, so in-place changes through either are seen by autograd's checks."""
+        view = self._make(data, self.dtype, self.backend)
+        view._version_counter = self._version_counter
+        view._base = self if self._base is None else self._base
+        return view
 
     # ----- properties -------------------------------------------------------------------
     @property
@@ -86,35 +105,6 @@ class TensorCore:
     def is_cuda(self):
         return False
 
-    @property
-    def requires_grad(self):
-        return self._requires_grad
-
-    @requires_grad.setter
-    def requires_grad(self, flag):
-        if flag and not self.dtype.is_floating_point:
-            raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients "
-                f"(this tensor is {self.dtype}; convert it with .float() first)"
-            )
-        self._requires_grad = bool(flag)
-
-    def requires_grad_(self, requires_grad=True):
-        self.requires_grad = requires_grad
-        return self
-
-    @property
-    def is_leaf(self):
-        return True
-
-    @property
-    def data(self):
-        return self.detach()
-
-    def detach(self):
-        """The same values, sharing storage, outside any gradient computation."""
-        return self._wrap(self._data)
-
     # ----- conversions ------------------------------------------------------------------
     def to(self, *args, **kwargs):
         """Cast and/or move: `.to(dtype)`, `.to(device)`, `.to(other)`, `.to(device, dtype)`."""
@@ -125,18 +115,20 @@ class TensorCore:
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for arg in args:
-            if isinstance(arg, dtypes.dtype):
-                dtype = arg
-            elif isinstance(arg, TensorCore):
+            if isinstance(arg, TensorCore):
                 dtype, device = arg.dtype, arg.device
+            elif dtypes.as_dtype(arg, None) is not None:
+                dtype = arg
             else:
                 device = arg
         check_device(device)
-        if (dtype is None or dtype is self.dtype) and not copy:
+        dtype = self.dtype if dtype is None else dtypes.as_dtype(dtype)
+        if dtype is self.dtype and not copy:
             return self
-        return self._cast(dtype or self.dtype)
+        return F.ToCopy.apply(self, dtype=dtype)
 
     def _cast(self, dtype):
+        """A copy of the values as `dtype`, without autograd."""
         out = TensorData.empty(self._data.shape, dtype.numpy)
         self.backend.copy(self._data, out)
         return self._wrap(out, dtype)
@@ -157,9 +149,10 @@ class TensorCore:
         return self.to(dtypes.bool_)
 
     def type(self, dtype=None):
+        """The legacy type name (`'minitorch.FloatTensor'`), or a cast to `dtype`."""
         if dtype is None:
-            return f"minitorch.{_TYPE_NAMES[self.dtype.name]}"
-        return self.to(dtype)
+            return f"minitorch.{self.dtype.legacy_name}"
+        return self.to(dtypes.as_dtype(dtype))
 
     def cpu(self):
         return self
@@ -167,11 +160,13 @@ class TensorCore:
     def cuda(self, device=None):
         check_device("cuda")
 
+    def _copy(self):
+        """A contiguous copy of the values, without autograd."""
+        return self._cast(self.dtype)
+
     def clone(self):
-        """A copy with its own storage."""
-        out = TensorData.empty(self._data.shape, self.dtype.numpy)
-        self.backend.copy(self._data, out)
-        return self._wrap(out)
+        """A copy with its own storage (gradients flow through it)."""
+        return F.Clone.apply(self)
 
     def contiguous(self):
         """This tensor if its elements are in row-major order, else a row-major copy."""
@@ -241,6 +236,8 @@ class TensorCore:
 
     # ----- printing ---------------------------------------------------------------------
     def _repr_suffixes(self):
+        if self._grad_fn is not None:
+            return [f"grad_fn=<{self._grad_fn.name()}>"]
         return ["requires_grad=True"] if self._requires_grad else []
 
     def __repr__(self):
@@ -252,9 +249,3 @@ class TensorCore:
         if spec:
             raise TypeError("unsupported format string passed to Tensor.__format__")
         return repr(self)
-
-
-_TYPE_NAMES = {
-    "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-    "int32": "IntTensor", "bool": "BoolTensor",
-}

@@ -1,0 +1,253 @@
+"""Reverse-mode automatic differentiation, shared by `Scalar` and `Tensor`.
+
+Every differentiable operation is a `Function`: `forward(ctx, ...)` computes the value and
+may save what the derivative needs; `backward(ctx, grad_output)` turns the gradient of the
+output into gradients of the inputs (the chain rule, one step). Applying a Function to
+inputs that require gradients records a `Node` in the graph; `backward()` visits the
+nodes from the output back to the leaves in topological order.
+"""
+
+from . import grad_mode
+
+
+def central_difference(f, *vals, arg=0, epsilon=1e-6):
+    r"""Estimate $\partial f / \partial x_{arg}$ at `vals` by a central difference.
+
+    $$\frac{f(\dots, x_{arg} + \epsilon, \dots) - f(\dots, x_{arg} - \epsilon, \dots)}{2\epsilon}$$
+
+    Its error shrinks like $\epsilon^2$, against $\epsilon$ for a one-sided difference.
+    """
+    # BEGIN SOLUTION 2.1
+    up = list(vals)
+    down = list(vals)
+    up[arg] = up[arg] + epsilon
+    down[arg] = down[arg] - epsilon
+    return (f(*up) - f(*down)) / (2 * epsilon)
+    # END SOLUTION
+
+
+class Context:
+    """What a Function's forward leaves for its backward: saved values and any attributes."""
+
+    def __init__(self):
+        self._saved = ()
+        self._versions = ()
+        self.needs_input_grad = ()  # per input: does it need a gradient?
+
+    def save_for_backward(self, *values):
+        """Keep `values` for backward; changing a saved tensor in place is then an error."""
+        self._saved = values
+        self._versions = tuple(_version_of(v) for v in values)
+
+    @property
+    def saved_tensors(self):
+        """The values saved by forward, checked to be unchanged and not yet freed."""
+        if self._saved is None:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+        for value, version in zip(self._saved, self._versions):
+            if version is not None and _version_of(value) != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: [{value.type()} {list(value.shape)}] is at version "
+                    f"{_version_of(value)}; expected version {version} instead. Hint: the "
+                    "tensor was changed in place (add_, x[...] = ..., +=, ...) after an "
+                    "operation saved it for backward; use an out-of-place operation "
+                    "(x = x + 1) or change a .clone() instead."
+                )
+        return self._saved
+
+    saved_values = saved_tensors
+
+    def release(self):
+        """Free the saved values (after a backward pass without `retain_graph`)."""
+        self._saved = None
+
+
+def _version_of(value):
+    counter = getattr(value, "_version_counter", None)
+    return None if counter is None else counter[0]
+
+
+class _DiscardContext:
+    """The context of an operation that records no graph: it keeps nothing."""
+
+    __slots__ = ()
+
+    def save_for_backward(self, *values):
+        pass
+
+    def __setattr__(self, name, value):
+        pass
+
+
+_DISCARD = _DiscardContext()
+
+
+class Node:
+    """A recorded operation (`grad_fn`): its Function, context and the nodes of its inputs."""
+
+    __slots__ = ("function", "ctx", "next_functions", "hooks")
+
+    def __init__(self, function, ctx, next_functions):
+        self.function = function
+        self.ctx = ctx
+        self.next_functions = next_functions
+        self.hooks = None
+
+    def name(self):
+        return f"{self.function.__name__}Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    def apply(self, grad):
+        """Gradients of the inputs, given the gradient of this node's output."""
+        grads = self.function.backward(self.ctx, grad)
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        if len(grads) != len(self.next_functions):
+            raise RuntimeError(
+                f"{self.function.__name__}.backward returned {len(grads)} gradient(s) for "
+                f"{len(self.next_functions)} input(s): return one per input of forward "
+                "(None for an input that needs no gradient)."
+            )
+        return grads
+
+
+class AccumulateGrad:
+    """The node of a leaf variable: where gradients arriving at the leaf are summed."""
+
+    __slots__ = ("variable", "hooks")
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.hooks = None
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def graph_edge(x):
+    """The node through which a gradient reaches input `x`, or None if `x` needs none."""
+    if not getattr(x, "_requires_grad", False):
+        return None
+    node = x._grad_fn
+    if node is None:
+        node = x._accumulator
+        if node is None:
+            node = x._accumulator = AccumulateGrad(x)
+    return node
+
+
+class Function:
+    """An operation that knows its derivative. Subclasses define, as static methods,
+
+    - `forward(ctx, *inputs, **options)`: the result, from inputs and options;
+    - `backward(ctx, grad_output)`: one gradient per input (None for inputs that need none).
+    """
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        """Run forward and, if any input requires grad, record a node for backward.
+
+        When forward returns a tuple, only its first element is differentiable.
+        """
+        if not grad_mode._state["enabled"] or not any(
+            getattr(x, "_requires_grad", False) for x in inputs
+        ):
+            return cls._forward(_DISCARD, inputs, options)
+        ctx = Context()
+        with grad_mode.no_grad():
+            result = cls._forward(ctx, inputs, options)
+        edges = tuple(graph_edge(x) for x in inputs)
+        ctx.needs_input_grad = tuple(edge is not None for edge in edges)
+        node = Node(cls, ctx, edges)
+        output = result[0] if isinstance(result, tuple) else result
+        output._attach(node)
+        return result
+
+
+    @classmethod
+    def _forward(cls, ctx, inputs, options):
+        """Call forward; a family of Functions may convert inputs and result here."""
+        return cls.forward(ctx, *inputs, **options)
+
+
+def topological_sort(root):
+    """All nodes reachable from `root`, each before every node it depends on.
+
+    So when backpropagation reaches a node, every gradient flowing into it has arrived.
+    Iterative, so that very deep graphs (a 10,000-step chain) do not hit Python's
+    recursion limit.
+    """
+    # BEGIN SOLUTION 2.2
+    order = []
+    visited = set()
+    stack = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for parent in node.next_functions:
+            if parent is not None and parent not in visited:
+                stack.append((parent, False))
+    order.reverse()
+    return order
+    # END SOLUTION
+
+
+def _run_hooks(hooks, grad):
+    for hook in hooks:
+        result = hook(grad)
+        if result is not None:
+            grad = result
+    return grad
+
+
+def backpropagate(root, grad_output, retain_graph=False, capture=None):
+    """Send `grad_output` (the gradient of `root`'s output) back through the graph.
+
+    Each node's backward turns the gradient of its output into gradients of its inputs;
+    gradients that meet at a node are summed. At the leaves they are added to `.grad` —
+    or, when `capture` (a dict of nodes) is given, stored there instead, for
+    `autograd.grad`. Unless `retain_graph`, saved values are freed on the way.
+    """
+    # BEGIN SOLUTION 2.3
+    grads = {root: grad_output}
+    for node in topological_sort(root):
+        grad = grads.pop(node, None)
+        if grad is None:
+            continue
+        if node.hooks:
+            grad = _run_hooks(node.hooks, grad)
+        if capture is not None and node in capture:
+            capture[node] = grad
+        if isinstance(node, AccumulateGrad):
+            if capture is None:
+                node.variable._accumulate_grad(grad)
+            continue
+        input_grads = node.apply(grad)
+        if not retain_graph:
+            node.ctx.release()
+        for parent, input_grad in zip(node.next_functions, input_grads):
+            if parent is None or input_grad is None:
+                continue
+            if parent in grads:
+                grads[parent] = grads[parent] + input_grad
+            else:
+                grads[parent] = input_grad
+    # END SOLUTION

@@ -1,0 +1,152 @@
+"""In-place operations of `Tensor` (`add_`, `mul_`, `copy_`, `t[...] = v`, ...).
+
+An in-place update computes its result out of place and then writes it into the tensor's
+own storage, so views see it and overlapping operands (`t += t.T`) stay correct. When the
+graph is recorded, the tensor takes the new result's place in it; PyTorch's rules apply:
+a leaf that requires grad cannot be changed in place, and a tensor saved for a backward
+pass that is then changed makes that backward pass fail (its version counter moved).
+"""
+
+from . import grad_mode
+from . import tensor_functions as F
+from .pointwise import raw_data
+from .tensor_data import shape_broadcast
+
+
+def _requires_grad(x):
+    return getattr(x, "_requires_grad", False)
+
+
+class InplaceOps:
+    """Mixin: in-place updates of `Tensor`."""
+
+    __slots__ = ()
+
+    def _records_update(self, name, *operands):
+        """Whether this update must be recorded in the graph (and may be, by PyTorch's rules)."""
+        if not grad_mode._state["enabled"]:
+            return False
+        if not (self._requires_grad or any(_requires_grad(x) for x in operands)):
+            return False
+        if self._requires_grad and self._grad_fn is None:
+            raise RuntimeError(
+                f"{name}: a leaf Variable that requires grad is being used in an in-place "
+                "operation. Update parameters inside `with minitorch.no_grad():` (as optimizers "
+                "do), or use an out-of-place operation (w = w - lr * w.grad)."
+            )
+        if self._base is not None:
+            raise RuntimeError(
+                f"{name}: minitorch cannot record an in-place change of a view (it would have "
+                "to update the gradient of the tensor the view belongs to). Use an out-of-place "
+                "operation instead, e.g. y = y + 1."
+            )
+        return True
+
+    def _check_writable(self, name):
+        if self.numel() and any(s == 0 and n > 1 for n, s in zip(self._data.shape,
+                                                                  self._data.strides)):
+            raise RuntimeError(
+                f"{name}: unsupported operation: more than one element of the written-to tensor "
+                "refers to a single memory location (it is an expanded view). Please clone() "
+                "the tensor before performing the operation."
+            )
+
+    def _bump_version(self):
+        self._version_counter[0] += 1
+
+    def _update(self, name, compute, *operands):
+        """Replace the values of `self` by `compute()`, an out-of-place result."""
+        self._check_writable(name)
+        records = self._records_update(name, *operands)
+        result = compute()
+        if result.dtype.category > self.dtype.category:
+            raise RuntimeError(
+                f"{name}: result type {result.dtype.torch_name} can't be cast to the desired "
+                f"output type {self.dtype.torch_name}"
+            )
+        if result.shape != self.shape:
+            raise RuntimeError(
+                f"{name}: output with shape {list(self.shape)} doesn't match the broadcast "
+                f"shape {list(result.shape)}"
+            )
+        self.backend.copy(result._data, self._data)
+        self._bump_version()
+        if records:
+            result = result if result.dtype is self.dtype else result.to(self.dtype)
+            self._grad_fn = result._grad_fn
+            self._requires_grad = True
+        return self
+
+    def add_(self, other, *, alpha=1):
+        return self._update("add_", lambda: self.add(other, alpha=alpha), other)
+
+    def sub_(self, other, *, alpha=1):
+        return self._update("sub_", lambda: self.sub(other, alpha=alpha), other)
+
+    def mul_(self, other):
+        return self._update("mul_", lambda: self.mul(other), other)
+
+    def div_(self, other, *, rounding_mode=None):
+        return self._update("div_", lambda: self.div(other, rounding_mode=rounding_mode), other)
+
+    def pow_(self, exponent):
+        return self._update("pow_", lambda: self.pow(exponent), exponent)
+
+    def clamp_(self, min=None, max=None):
+        return self._update("clamp_", lambda: self.clamp(min, max), min, max)
+
+    clip_ = clamp_
+
+    def copy_(self, src):
+        """Copy `src` (broadcast to this shape, cast to this dtype) into this tensor."""
+        if not hasattr(src, "_data"):
+            raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+        if src.shape != self.shape and shape_broadcast(self.shape, src.shape) != self.shape:
+            raise RuntimeError(
+                f"copy_: the source of shape {list(src.shape)} cannot be broadcast to the "
+                f"destination's shape {list(self.shape)}"
+            )
+        return self._update("copy_", lambda: src.expand(self.shape).to(self.dtype), src)
+
+    def fill_(self, value):
+        """Set every element to `value` (a number or a 0-d tensor)."""
+        if hasattr(value, "_data"):
+            if value.dim():
+                raise RuntimeError(
+                    "fill_ only supports 0-dimension value tensor but got tensor with "
+                    f"{value.dim()} dimensions."
+                )
+        elif not isinstance(value, (bool, int, float)):
+            raise TypeError(f"fill_(): argument 'value' must be a number, not "
+                            f"{type(value).__name__}")
+        return self._overwrite("fill_", raw_data(value, self.dtype))
+
+    def _overwrite(self, name, data):
+        """Replace every value by `data` (broadcast); the result no longer depends on the old
+        values, so a non-leaf tensor leaves the graph."""
+        self._check_writable(name)
+        self._records_update(name)
+        self.backend.copy(data, self._data)
+        self._bump_version()
+        if self._grad_fn is not None:
+            self._grad_fn = None
+            self._requires_grad = False
+        return self
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def __setitem__(self, key, value):
+        if value is None or isinstance(value, (str, bytes)):
+            raise TypeError(f"can't assign a {type(value).__name__} to a Tensor")
+        self._check_writable("__setitem__")
+        if self._records_update("__setitem__", value):
+            return self._update("__setitem__", lambda: F.IndexPut.apply(self, value, key=key),
+                                value)
+        self._setitem(key, value)
+        self._bump_version()
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_

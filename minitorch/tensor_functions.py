@@ -1,0 +1,621 @@
+"""The differentiable tensor operations: each `Function` pairs a forward with its backward.
+
+Forwards do the work with the raw helpers of `pointwise`, `reductions`, `shape_ops`, ...
+Backwards are written with tensor operations, so that a backward pass can itself be
+recorded (`create_graph=True`) and differentiated again. An input that was broadcast gets
+its gradient summed back to its own shape (`unbroadcast`).
+"""
+
+import numpy as np
+
+from . import dtypes
+from . import operators as ops
+from . import pointwise as pw
+from .autodiff import Function
+from .tensor_data import TensorData
+
+
+def unbroadcast(grad, shape):
+    """Sum `grad` back to `shape`, undoing the broadcast that stretched an input to it.
+
+    Dimensions that broadcasting added in front are summed away; dimensions where the
+    input had size 1 are summed and kept as size 1.
+    """
+    # BEGIN SOLUTION 2.6
+    extra = grad.dim() - len(shape)
+    dims = tuple(range(extra)) + tuple(
+        extra + i for i, size in enumerate(shape) if size == 1 and grad.shape[extra + i] != 1
+    )
+    if dims:
+        grad = grad.sum(dim=dims, keepdim=True)
+    return grad.reshape(shape) if grad.shape != tuple(shape) else grad
+    # END SOLUTION
+
+
+def _like(x):
+    """What backward needs to know of an input: its (shape, dtype), or None for a number."""
+    return (x.shape, x.dtype) if hasattr(x, "_data") else None
+
+
+def _to_input(grad, like):
+    """`grad` shaped and typed like the input described by `like` (None for a number)."""
+    if like is None or grad is None:
+        return None
+    shape, dtype = like
+    grad = unbroadcast(grad, shape)
+    return grad if grad.dtype is dtype else grad.to(dtype)
+
+
+# ----- arithmetic ------------------------------------------------------------------------
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.likes, ctx.alpha = (_like(a), _like(b)), alpha
+        dtype = dtypes.result_type(a, b)
+        return pw.binary(a, pw.scaled(a, b, alpha, dtype), "add", ops.add, None, dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        a, b = ctx.likes
+        return _to_input(grad, a), _to_input(grad * ctx.alpha if ctx.alpha != 1 else grad, b)
+        # END SOLUTION
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        pw.check_not_bool(a, b)
+        ctx.likes, ctx.alpha = (_like(a), _like(b)), alpha
+        dtype = dtypes.result_type(a, b)
+        return pw.binary(a, pw.scaled(a, b, alpha, dtype), "sub", ops.sub, None, dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        a, b = ctx.likes
+        return _to_input(grad, a), _to_input(-grad * ctx.alpha, b)
+        # END SOLUTION
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return pw.binary(a, b, "mul", ops.mul)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        a, b = ctx.saved_tensors
+        return _to_input(grad * b, _like(a)), _to_input(grad * a, _like(b))
+        # END SOLUTION
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        dtype = pw.true_div_dtype(a, b)
+        return pw.binary(a, b, "div", ops.div, dtype, dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        a, b = ctx.saved_tensors
+        return _to_input(grad / b, _like(a)), _to_input(-grad * a / (b * b), _like(b))
+        # END SOLUTION
+
+
+class Remainder(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return pw.binary(a, b, "remainder", pw.mod)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _to_input(grad, _like(a)), _to_input(-grad * (a // b), _like(b))
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        out = pw.binary(a, b, "pow", pw.power)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        a, b, out = ctx.saved_tensors
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            zero_power = not hasattr(b, "_data") and b == 0  # d/da a**0 is 0, even at a = 0
+            grad_a = grad * 0 if zero_power else grad * b * a ** (b - 1)
+        if ctx.needs_input_grad[1]:
+            log_a = a.log() if hasattr(a, "_data") else np.log(a)
+            grad_b = grad * out * log_a
+            if hasattr(a, "_data"):  # 0 ** b for b >= 0 has derivative 0, not nan
+                grad_b = where((a == 0) & (b >= 0), 0.0, grad_b)
+        return _to_input(grad_a, _like(a)), _to_input(grad_b, _like(b))
+        # END SOLUTION
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        pw.check_not_bool(a)
+        return pw.unary(a, ops.neg)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Maximum(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return pw.binary(a, b, "maximum", ops.maximum)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _split_between(grad, a, b, a > b)
+
+
+class Minimum(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return pw.binary(a, b, "minimum", ops.minimum)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _split_between(grad, a, b, a < b)
+
+
+def _split_between(grad, a, b, a_wins):
+    """Gradients of max/min of `a` and `b`: to the winner, half each on a tie (as PyTorch)."""
+    half = grad / 2
+    tie = a == b
+    grad_a = where(a_wins, grad, where(tie, half, 0.0))
+    grad_b = where(a_wins, 0.0, where(tie, half, grad))
+    return _to_input(grad_a, _like(a)), _to_input(grad_b, _like(b))
+
+
+class Clamp(Function):
+    @staticmethod
+    def forward(ctx, a, min=None, max=None):
+        ctx.save_for_backward(a)
+        ctx.bounds = (min, max)
+        out = a
+        if min is not None:
+            out = pw.binary(out, min, "clamp", ops.maximum)
+        if max is not None:
+            out = pw.binary(out, max, "clamp", ops.minimum)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        low, high = ctx.bounds
+        inside = (a >= low) if low is not None else None
+        if high is not None:
+            inside = (a <= high) if inside is None else inside & (a <= high)
+        return _to_input(where(inside, grad, 0.0), _like(a))
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.save_for_backward(condition)
+        ctx.likes = (_like(a), _like(b))
+        return pw.select(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (condition,) = ctx.saved_tensors
+        a, b = ctx.likes
+        return None, _to_input(where(condition, grad, 0.0), a), _to_input(
+            where(condition, 0.0, grad), b)
+
+
+def where(condition, input, other):
+    """Elementwise `input` where `condition` is True, else `other` (tensors or numbers)."""
+    return Where.apply(condition, input, other)
+
+
+# ----- math functions --------------------------------------------------------------------
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = pw.float_unary(a, ops.exp)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        (out,) = ctx.saved_tensors
+        return grad * out
+        # END SOLUTION
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return pw.float_unary(a, ops.log)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        (a,) = ctx.saved_tensors
+        return grad / a
+        # END SOLUTION
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = pw.float_unary(a, ops.sqrt)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad / (2 * out)
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return pw.float_unary(a, ops.sin)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.cos()
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return pw.float_unary(a, ops.cos)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return -grad * a.sin()
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = pw.float_unary(a, ops.tanh)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = pw.float_unary(a, ops.sigmoid)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        (out,) = ctx.saved_tensors
+        return grad * out * (1 - out)
+        # END SOLUTION
+
+
+class Relu(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = pw.numeric_unary(a, "relu", ops.relu)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        (out,) = ctx.saved_tensors
+        return where(out > 0, grad, 0.0)
+        # END SOLUTION
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return pw.numeric_unary(a, "abs", ops.abs)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.sign()
+
+
+# ----- conversions -----------------------------------------------------------------------
+class ToCopy(Function):
+    """A cast to another dtype; gradients flow back only into floating-point inputs."""
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.dtype = a.dtype
+        return a._cast(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.to(ctx.dtype) if ctx.dtype.is_floating_point else None
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a._copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+# ----- reductions ------------------------------------------------------------------------
+def _expand_back(grad, shape, dims, keepdim):
+    """A reduction's output gradient stretched back over the input `shape`."""
+    if not keepdim:
+        for d in dims:
+            grad = grad.unsqueeze(d)
+    return grad.expand(shape)
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        out = a._reduce(ops.add, 0, dim, keepdim, dtype)
+        ctx.shape, ctx.dtype = a.shape, a.dtype
+        ctx.dims, ctx.keepdim = a._reduced_dims(dim), keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        grad = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
+        return grad if grad.dtype is ctx.dtype else grad.to(ctx.dtype)
+        # END SOLUTION
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        ctx.shape, ctx.dims, ctx.keepdim = a.shape, a._reduced_dims(dim), keepdim
+        ctx.count = count = a._count(dim)
+        return a._reduce(ops.add, 0, dim, keepdim, dtype)._divide_raw(count)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) / ctx.count
+
+
+class Prod(Function):
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        out = a._reduce(ops.mul, 1, dim, keepdim, dtype)
+        ctx.save_for_backward(a, out)
+        ctx.dims, ctx.keepdim = a._reduced_dims(dim), keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        """d(prod)/dx_i is the product of the other elements; zeros need care (no x/x_i)."""
+        a, out = ctx.saved_tensors
+        out = _expand_back(out, a.shape, ctx.dims, ctx.keepdim)
+        grad = _expand_back(grad, a.shape, ctx.dims, ctx.keepdim)
+        zero = a == 0
+        zeros_in_group = _expand_back(zero.sum(ctx.dims, keepdim=True), a.shape, ctx.dims, True)
+        others = _expand_back(where(zero, 1.0, a).prod(ctx.dims, keepdim=True), a.shape,
+                              ctx.dims, True)
+        lone_zero = zero & (zeros_in_group == 1)
+        safe = where(zero, 1.0, a)
+        partial = where(zeros_in_group == 0, out / safe, where(lone_zero, others, 0.0))
+        return grad * partial
+
+
+class Extreme(Function):
+    """max() / min() / amax / amin over dims: the gradient is shared by the tied extremes."""
+
+    @staticmethod
+    def forward(ctx, a, fn, start, dim=None, keepdim=False):
+        out = a._reduce(fn, start, dim, keepdim, a.dtype)
+        ctx.save_for_backward(a, out)
+        ctx.dims, ctx.keepdim = a._reduced_dims(dim), keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        hits = a == _expand_back(out, a.shape, ctx.dims, ctx.keepdim)
+        count = _expand_back(hits.sum(ctx.dims, keepdim=True), a.shape, ctx.dims, True)
+        return where(hits, _expand_back(grad, a.shape, ctx.dims, ctx.keepdim) / count, 0.0)
+
+
+class ExtremeAlongDim(Function):
+    """max(dim) / min(dim): (values, indices); the gradient goes to the chosen index."""
+
+    @staticmethod
+    def forward(ctx, a, name, fn, start, dim, keepdim=False):
+        result = a._extreme_along(name, fn, start, dim, keepdim)
+        ctx.save_for_backward(result.indices)
+        ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim % max(a.dim(), 1), keepdim
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        (indices,) = ctx.saved_tensors
+        if not ctx.shape:
+            return grad
+        if not ctx.keepdim:
+            grad, indices = grad.unsqueeze(ctx.dim), indices.unsqueeze(ctx.dim)
+        n = ctx.shape[ctx.dim]
+        positions = _arange_along(grad, n, ctx.dim, len(ctx.shape))
+        return where(positions == indices, grad, 0.0)
+
+
+def _arange_along(like, n, dim, ndim):
+    data = TensorData(np.arange(n, dtype=np.int64), (n,))
+    positions = like._make(data, dtypes.int64, like.backend)
+    return positions.view([n if i == dim else 1 for i in range(ndim)])
+
+
+# ----- shape -----------------------------------------------------------------------------
+class View(Function):
+    """A reshaping (view, reshape, squeeze, unsqueeze, flatten): backward reshapes back."""
+
+    @staticmethod
+    def forward(ctx, a, make):
+        ctx.shape = a.shape
+        return make(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        return grad.reshape(ctx.shape)
+        # END SOLUTION
+
+
+class Reshape(View):
+    pass
+
+
+class Squeeze(View):
+    pass
+
+
+class Unsqueeze(View):
+    pass
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx, a, order):
+        ctx.order = order
+        return a._as_view(a._data.permute(*order))
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        inverse = [0] * len(ctx.order)
+        for i, d in enumerate(ctx.order):
+            inverse[d] = i
+        return grad.permute(*inverse)
+        # END SOLUTION
+
+
+class Expand(Function):
+    @staticmethod
+    def forward(ctx, a, make):
+        ctx.shape = a.shape
+        return make(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        return unbroadcast(grad, ctx.shape)
+        # END SOLUTION
+
+
+class Index(Function):
+    """`a[key]`: the gradient flows back to the selected positions (summed on repeats)."""
+
+    @staticmethod
+    def forward(ctx, a, key):
+        ctx.shape, ctx.key = a.shape, key
+        return a._getitem(key)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAdd.apply(grad, key=ctx.key, shape=ctx.shape)
+
+
+class IndexAdd(Function):
+    """Zeros of `shape` with `values` added at `key` (repeated positions add up)."""
+
+    @staticmethod
+    def forward(ctx, values, key, shape):
+        ctx.key = key
+        out = values._make(TensorData.empty(shape, values.dtype.numpy), values.dtype,
+                           values.backend)
+        out._data.storage.fill(0)
+        out._index_add(key, values)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Index.apply(grad, key=ctx.key)
+
+
+class IndexPut(Function):
+    """`a` with `a[key] = value`, as a new tensor (the differentiable form of setitem)."""
+
+    @staticmethod
+    def forward(ctx, a, value, key):
+        out = a._copy()
+        out._setitem(key, value)
+        ctx.key, ctx.likes = key, (_like(a), _like(value))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, value = ctx.likes
+        kept = IndexPut.apply(grad, 0.0, key=ctx.key)
+        return kept, _to_input(Index.apply(grad, key=ctx.key), value)
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx, *tensors, dim=0):
+        out = tensors[0]._cat_raw(tensors, dim)
+        ctx.dim = dim % out.dim()
+        ctx.likes = [_like(t) for t in tensors]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads, start = [], 0
+        for like in ctx.likes:
+            size = like[0][ctx.dim]
+            grads.append(_to_input(grad.narrow(ctx.dim, start, size), like))
+            start += size
+        return tuple(grads)
+
+
+# ----- matrix product --------------------------------------------------------------------
+class MatMul(Function):
+    """Batched matrix product of tensors with at least 2 dimensions each."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a._matmul_raw(b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # BEGIN SOLUTION 2.5
+        a, b = ctx.saved_tensors
+        return _to_input(grad @ b.mT, _like(a)), _to_input(a.mT @ grad, _like(b))
+        # END SOLUTION
