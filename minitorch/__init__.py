@@ -75,7 +75,7 @@ _FUNCTIONS = (
     "logical_or bitwise_and bitwise_or bitwise_xor bitwise_not "
     "sum mean prod max min amax amin argmax argmin all any var std "
     "reshape flatten transpose swapaxes swapdims t permute squeeze unsqueeze narrow unbind "
-    "unflatten select chunk split matmul mm bmm mv dot inner numel clone detach"
+    "unflatten select chunk split matmul mm bmm mv dot inner numel clone detach nonzero"
 ).split()
 globals().update({name: _function(name) for name in _FUNCTIONS})
 

@@ -75,6 +75,11 @@ def _infer_dtype(leaves):
     return dtype
 
 
+def _dtype(dtype, default):
+    """The dtype asked for (a dtype, `float`, `"float64"`, ...), or `default` for None."""
+    return default() if dtype is None else dtypes.as_dtype(dtype)
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad=False):
     """A new tensor holding a copy of `data`: a number, nested lists, a NumPy array or a tensor.
 
@@ -82,20 +87,30 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False):
     bools; NumPy arrays keep theirs) unless `dtype` is given.
     """
     if isinstance(data, Tensor):
-        return _from_array(data.numpy().astype((dtype or data.dtype).numpy), dtype or data.dtype,
-                           requires_grad, device)
+        dtype = _dtype(dtype, lambda: data.dtype)
+        return _from_array(data.detach().numpy().astype(dtype.numpy), dtype, requires_grad,
+                           device)
     if isinstance(data, np.ndarray):
-        dtype = dtype or dtypes.dtype_of_numpy(data.dtype)
+        dtype = _dtype(dtype, lambda: dtypes.dtype_of_numpy(data.dtype))
         return _from_array(data.astype(dtype.numpy, copy=True), dtype, requires_grad, device)
     shape, leaves = _nested_shape(data)
-    dtype = dtype or _infer_dtype(leaves)
+    dtype = _dtype(dtype, lambda: _infer_dtype(leaves))
     values = [x.item() if isinstance(x, Tensor) else x for x in leaves]
     with np.errstate(all="ignore"):
         array = np.array(values, dtype=dtype.numpy).reshape(shape)
     return _from_array(array, dtype, requires_grad, device)
 
 
-as_tensor = tensor
+def as_tensor(data, dtype=None, device=None):
+    """`data` as a tensor, sharing memory where it can: a tensor of the right dtype is
+    returned as it is, a NumPy array of a supported dtype is wrapped (see `from_numpy`)."""
+    if hasattr(data, "_data") and (dtype is None or dtypes.as_dtype(dtype) is data.dtype):
+        return data
+    if isinstance(data, np.ndarray) and data.dtype in (d.numpy for d in dtypes._ALL) and (
+            dtype is None or dtypes.as_dtype(dtype).numpy == data.dtype) and \
+            all(s >= 0 for s in data.strides):
+        return from_numpy(data)
+    return tensor(data, dtype=dtype, device=device)
 
 
 def from_numpy(ndarray):
@@ -126,27 +141,41 @@ def _filled(size, value, dtype, requires_grad, device):
     return _from_array(np.full(shape, value, dtype=dtype.numpy), dtype, requires_grad, device)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
-    return _filled(size, 0, dtype or dtypes.get_default_dtype(), requires_grad, device)
+def zeros(*size, dtype=None, device=None, requires_grad=False, **kwargs):
+    """A tensor of zeros: `zeros(2, 3)`, `zeros((2, 3))` or `zeros(size=(2, 3))`."""
+    return _filled(_size_arg(size, kwargs), 0, _dtype(dtype, dtypes.get_default_dtype),
+                   requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
-    return _filled(size, 1, dtype or dtypes.get_default_dtype(), requires_grad, device)
+def ones(*size, dtype=None, device=None, requires_grad=False, **kwargs):
+    """A tensor of ones: `ones(2, 3)`, `ones((2, 3))` or `ones(size=(2, 3))`."""
+    return _filled(_size_arg(size, kwargs), 1, _dtype(dtype, dtypes.get_default_dtype),
+                   requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False, **kwargs):
     """A tensor of the given size; its values are unspecified (here: zeros)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad, **kwargs)
+
+
+def _size_arg(size, kwargs):
+    """The size given spread out, as one sequence, or as the keyword `size=`."""
+    if "size" in kwargs:
+        size = (kwargs.pop("size"),)
+    if kwargs:
+        raise TypeError(f"unexpected keyword arguments {sorted(kwargs)}")
+    return size
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """A tensor of `size` filled with `fill_value` (whose type decides the default dtype)."""
-    return _filled(size, fill_value, dtype or _infer_dtype([fill_value]), requires_grad, device)
+    return _filled(size, fill_value, _dtype(dtype, lambda: _infer_dtype([fill_value])),
+                   requires_grad, device)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     """The `n` x `m` identity matrix (ones on the diagonal)."""
-    dtype = dtype or dtypes.get_default_dtype()
+    dtype = _dtype(dtype, dtypes.get_default_dtype)
     return _from_array(np.eye(n, n if m is None else m, dtype=dtype.numpy), dtype,
                        requires_grad, device)
 
@@ -162,7 +191,9 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
             "upper bound and larger bound inconsistent with step sign "
             f"(start={start}, end={end}, step={step})"
         )
-    dtype = dtype or _infer_dtype([start, end, step])
+    if not all(math.isfinite(v) for v in (start, end, step)):
+        raise RuntimeError(f"unsupported range: {start} -> {end} (step {step})")
+    dtype = _dtype(dtype, lambda: _infer_dtype([start, end, step]))
     n = max(math.ceil((end - start) / step), 0)
     values = start + np.arange(n, dtype=np.float64 if dtype.is_floating_point else np.int64) * step
     return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device)
@@ -170,7 +201,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from `start` to `end`, both included."""
-    dtype = dtype or dtypes.get_default_dtype()
+    dtype = _dtype(dtype, dtypes.get_default_dtype)
     if steps < 0:
         raise RuntimeError(f"number of steps must be non-negative, got {steps}")
     values = np.linspace(start, end, steps, dtype=np.float64)
@@ -181,7 +212,7 @@ def _like_of(make):
     """`make_like(input, ...)`: `make` with `input`'s shape and, by default, its dtype."""
 
     def like(input, *, dtype=None, device=None, requires_grad=False):
-        return make(input.shape, dtype=dtype or input.dtype, device=device,
+        return make(input.shape, dtype=_dtype(dtype, lambda: input.dtype), device=device,
                     requires_grad=requires_grad)
 
     like.__name__ = like.__qualname__ = f"{make.__name__}_like"
@@ -195,28 +226,30 @@ empty_like = _like_of(empty)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device,
+    return full(input.shape, fill_value, dtype=_dtype(dtype, lambda: input.dtype), device=device,
                 requires_grad=requires_grad)
 
 
 def _random_float_dtype(dtype):
-    dtype = dtype or dtypes.get_default_dtype()
+    dtype = _dtype(dtype, dtypes.get_default_dtype)
     if not dtype.is_floating_point:
         raise RuntimeError(f"random floats need a floating point dtype, got {dtype}")
     return dtype
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, **kwargs):
     """Uniform random values in [0, 1)."""
     dtype = _random_float_dtype(dtype)
-    values = generator_or_default(generator).random(sizes_arg(size), dtype=dtype.numpy)
+    shape = sizes_arg(_size_arg(size, kwargs))
+    values = generator_or_default(generator).random(shape, dtype=dtype.numpy)
     return _from_array(values, dtype, requires_grad, device)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, **kwargs):
     """Standard normal random values (mean 0, variance 1)."""
     dtype = _random_float_dtype(dtype)
-    values = generator_or_default(generator).standard_normal(sizes_arg(size), dtype=dtype.numpy)
+    shape = sizes_arg(_size_arg(size, kwargs))
+    values = generator_or_default(generator).standard_normal(shape, dtype=dtype.numpy)
     return _from_array(values, dtype, requires_grad, device)
 
 
@@ -228,20 +261,23 @@ def randint(*args, generator=None, dtype=None, device=None, requires_grad=False,
         args = (kwargs.pop("low", 0), kwargs.pop("high")) + args
     if kwargs:
         raise TypeError(f"randint() got unexpected keyword arguments {sorted(kwargs)}")
+    if len(args) < 2:
+        raise TypeError("randint() needs the size: randint(high, size) or "
+                        "randint(low, high, size), e.g. randint(10, (3,))")
     if len(args) == 2:
         args = (0,) + args
     low, high, size = args
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
-    dtype = dtype or dtypes.int64
+    dtype = _dtype(dtype, lambda: dtypes.int64)
     values = generator_or_default(generator).integers(low, high, sizes_arg((size,)))
     return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0, ..., n-1."""
-    dtype = dtype or dtypes.int64
+    dtype = _dtype(dtype, lambda: dtypes.int64)
     values = generator_or_default(generator).permutation(n)
     return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device)
 

@@ -122,6 +122,15 @@ class IndexingOps:
     def __getitem__(self, key):
         return F.Index.apply(self, key=key)
 
+    def nonzero(self, *, as_tuple=False):
+        """The indices of the nonzero elements: an (n, dim) tensor, or one tensor per dim."""
+        indices = np.nonzero(self._data.numpy())
+        columns = [self._make_from_numpy(i, dtypes.int64) for i in indices]
+        if as_tuple:
+            return tuple(columns)
+        stacked = np.stack(indices, axis=1) if indices else np.zeros((0, 0), dtype=np.int64)
+        return self._make_from_numpy(stacked, dtypes.int64)
+
     def _getitem(self, key):
         """`self[key]` without autograd: a view for basic keys, else a gathered copy."""
         view, advanced = locate(self._data, key)

@@ -17,6 +17,12 @@ class Size(tuple):
         item = tuple.__getitem__(self, key)
         return Size(item) if isinstance(key, slice) else item
 
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
     def numel(self):
         """The number of elements a tensor of this shape holds."""
         return math.prod(self)

@@ -93,6 +93,10 @@ def strides_from_shape(shape):
 def normalize_dim(dim, ndim):
     """`dim` as a non-negative axis of a tensor with `ndim` dimensions, as PyTorch checks it."""
     bound = max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1, like PyTorch
+    if not isinstance(dim, int):
+        if not hasattr(dim, "__index__"):
+            raise TypeError(f"dim must be an int, got {type(dim).__name__} ({dim!r})")
+        dim = dim.__index__()
     if not -bound <= dim < bound:
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "

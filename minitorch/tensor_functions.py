@@ -224,8 +224,16 @@ class Where(Function):
             where(condition, 0.0, grad), b)
 
 
-def where(condition, input, other):
-    """Elementwise `input` where `condition` is True, else `other` (tensors or numbers)."""
+_NOT_GIVEN = object()
+
+
+def where(condition, input=_NOT_GIVEN, other=_NOT_GIVEN):
+    """Elementwise `input` where `condition` is True, else `other` (tensors or numbers).
+
+    `where(condition)` alone is `condition.nonzero(as_tuple=True)`.
+    """
+    if input is _NOT_GIVEN and other is _NOT_GIVEN:
+        return condition.nonzero(as_tuple=True)
     return Where.apply(condition, input, other)
 
 
