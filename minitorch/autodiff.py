@@ -226,7 +226,6 @@ def backpropagate(root, grad_output, retain_graph=False, capture=None):
     or, when `capture` (a dict of nodes) is given, stored there instead, for
     `autograd.grad`. Unless `retain_graph`, saved values are freed on the way.
     """
-    # BEGIN SOLUTION 2.3
     grads = {root: grad_output}
     for node in topological_sort(root):
         grad = grads.pop(node, None)
@@ -240,14 +239,15 @@ def backpropagate(root, grad_output, retain_graph=False, capture=None):
             if capture is None:
                 node.variable._accumulate_grad(grad)
             continue
+        # BEGIN SOLUTION 2.3
         input_grads = node.apply(grad)
-        if not retain_graph:
-            node.ctx.release()
         for parent, input_grad in zip(node.next_functions, input_grads):
             if parent is None or input_grad is None:
-                continue
+                continue  # this input needs no gradient
             if parent in grads:
                 grads[parent] = grads[parent] + input_grad
             else:
                 grads[parent] = input_grad
-    # END SOLUTION
+        # END SOLUTION
+        if not retain_graph:
+            node.ctx.release()

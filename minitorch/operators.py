@@ -88,7 +88,21 @@ def int_pow(a, b):
 
 
 def float_pow(a, b):
-    return a**b
+    """`a ** b` for Python floats, with the IEEE results PyTorch gives where Python raises
+    or turns complex: `0.0 ** -1.0` is `inf`, `(-8.0) ** (1 / 3)` is `nan`, `10.0 ** 400.0`
+    is `inf`.
+    """
+    try:
+        out = a**b
+    except ZeroDivisionError:  # zero to a negative power
+        return math.copysign(math.inf, a) if _is_odd_integer(b) else math.inf
+    except OverflowError:
+        return -math.inf if a < 0 and _is_odd_integer(b) else math.inf
+    return math.nan if isinstance(out, complex) else out
+
+
+def _is_odd_integer(x):
+    return x % 2 == 1
 
 
 def abs(x):

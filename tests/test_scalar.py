@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from minitorch import grad_mode
 from minitorch.autodiff import central_difference
+from minitorch.operators import float_pow
 from minitorch.scalar import Scalar
-from minitorch.scalar_functions import float_pow
 
 
 def finite(lo, hi):
