@@ -21,7 +21,7 @@ def unbroadcast(grad, shape):
     Dimensions that broadcasting added in front are summed away; dimensions where the
     input had size 1 are summed and kept as size 1.
     """
-    # BEGIN SOLUTION 2.6
+    # BEGIN SOLUTION 2.5
     extra = grad.dim() - len(shape)
     dims = tuple(range(extra)) + tuple(
         extra + i for i, size in enumerate(shape) if size == 1 and grad.shape[extra + i] != 1
@@ -56,7 +56,7 @@ class Add(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.6
         a, b = ctx.likes
         return _to_input(grad, a), _to_input(grad * ctx.alpha if ctx.alpha != 1 else grad, b)
         # END SOLUTION
@@ -72,7 +72,7 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.6
         a, b = ctx.likes
         return _to_input(grad, a), _to_input(-grad * ctx.alpha, b)
         # END SOLUTION
@@ -86,7 +86,7 @@ class Mul(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.6
         a, b = ctx.saved_tensors
         return _to_input(grad * b, _like(a)), _to_input(grad * a, _like(b))
         # END SOLUTION
@@ -101,7 +101,7 @@ class Div(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.6
         a, b = ctx.saved_tensors
         return _to_input(grad / b, _like(a)), _to_input(-grad * a / (b * b), _like(b))
         # END SOLUTION
@@ -128,7 +128,7 @@ class Pow(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.6
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
@@ -247,7 +247,7 @@ class Exp(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.7
         (out,) = ctx.saved_tensors
         return grad * out
         # END SOLUTION
@@ -261,7 +261,7 @@ class Log(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.7
         (a,) = ctx.saved_tensors
         return grad / a
         # END SOLUTION
@@ -326,7 +326,7 @@ class Sigmoid(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.7
         (out,) = ctx.saved_tensors
         return grad * out * (1 - out)
         # END SOLUTION
@@ -341,7 +341,7 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.7
         (out,) = ctx.saved_tensors
         return where(out > 0, grad, 0.0)
         # END SOLUTION
@@ -402,7 +402,7 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.8
         grad = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
         return grad if grad.dtype is ctx.dtype else grad.to(ctx.dtype)
         # END SOLUTION
@@ -501,7 +501,7 @@ class View(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.8
         return grad.reshape(ctx.shape)
         # END SOLUTION
 
@@ -526,7 +526,7 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.8
         inverse = [0] * len(ctx.order)
         for i, d in enumerate(ctx.order):
             inverse[d] = i
@@ -542,7 +542,7 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.8
         return unbroadcast(grad, ctx.shape)
         # END SOLUTION
 
@@ -623,7 +623,7 @@ class MatMul(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # BEGIN SOLUTION 2.5
+        # BEGIN SOLUTION 2.9
         a, b = ctx.saved_tensors
         return _to_input(grad @ b.mT, _like(a)), _to_input(a.mT @ grad, _like(b))
         # END SOLUTION
