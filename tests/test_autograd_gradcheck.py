@@ -301,7 +301,8 @@ def test_var_std(name, data):
     dim = data.draw(dims(len(shape)))
     keepdim = data.draw(st.booleans())
     correction = data.draw(st.sampled_from([0, 1]))
-    assume(reduced_count(shape, dim) > correction)
+    # std is not differentiable where it is 0 (a single element without correction)
+    assume(reduced_count(shape, dim) > max(correction, name == "std"))
     x = data.draw(leaves(shape, array=data.draw(distinct(shape))))  # std > 0
     check(lambda t: getattr(t, name)(dim, keepdim=keepdim, correction=correction), x)
     if dim is None and numel(shape) > 1:
@@ -444,7 +445,7 @@ def test_narrow_select(data):
     d = data.draw(st.integers(-n, n - 1))
     size = shape[d]
     start = data.draw(st.integers(0, size - 1))
-    length = data.draw(st.integers(0, size - start))
+    length = data.draw(st.integers(1, size - start))
     check(lambda t: t.narrow(d, start, length), x)
     i = data.draw(st.integers(-size, size - 1))
     check(lambda t: t.select(d, i), x)
@@ -562,10 +563,12 @@ def test_integer_index_lists_and_tensors_with_repeats(data):
 def test_boolean_masks(data):
     shape = data.draw(nonscalar_shapes)
     x = data.draw(leaves(shape))
-    mask = data.draw(arrays("bool", shape))
+    mask = data.draw(arrays("bool", shape).filter(np.any))  # (empty results: see the end)
     check(lambda t: t[minitorch.from_numpy(mask)], x)
-    check(lambda t: t[t.detach() > 0], x)
-    first = data.draw(arrays("bool", shape[:1]))
+    fixed = x.detach() > 0  # computed once: the mask must not move with the perturbations
+    assume(fixed.any().item())
+    check(lambda t: t[fixed] * 2, x)
+    first = data.draw(arrays("bool", shape[:1]).filter(np.any))
     check(lambda t: t[minitorch.from_numpy(first)], x)
 
 
@@ -618,7 +621,7 @@ GRAPHS = {
     "mean-centred": lambda x: x - x.mean(),
     "softmax": lambda x: x.exp() / x.exp().sum(),
     "x@x.T": lambda x: x.reshape(x.numel(), 1) @ x.reshape(1, x.numel()),
-    "where of itself": lambda x: minitorch.where(x.detach() > 0, x * x, -x),
+    "where of itself": lambda x: minitorch.where(x.detach() > 0, x * x, x * x * x),
     "chain of views": lambda x: x.reshape(-1).unsqueeze(0).expand(2, -1).t() * x.reshape(-1, 1),
 }
 
@@ -653,7 +656,7 @@ def test_non_contiguous_inputs_by_construction():
     check(lambda t: t * t.exp(), transposed)
     check(lambda t, s: t[:2, :3] * s, transposed, sliced)
     check(lambda e: (e * e).sum(0), expanded)
-    check(lambda t, e: t.t() @ e, transposed, expanded)
+    check(lambda t, e: t @ e, transposed, expanded)
 
 
 # --------------------------------------------------------------------------------------------
@@ -665,7 +668,7 @@ def test_second_derivative_of_a_cube_is_6x():
     (g,) = autograd.grad((x**3).sum(), x, create_graph=True)
     np.testing.assert_allclose(g.detach().numpy(), 3 * np.array([-1.5, 0.5, 2.0, 3.0]) ** 2)
     assert g.requires_grad
-    (h,) = autograd.grad(g.sum(), x)
+    (h,) = autograd.grad(g.sum(), x, retain_graph=True)
     np.testing.assert_allclose(h.numpy(), 6 * np.array([-1.5, 0.5, 2.0, 3.0]))
     g.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), 6 * np.array([-1.5, 0.5, 2.0, 3.0]))
