@@ -101,7 +101,9 @@ class Node:
         self.hooks = None
 
     def name(self):
-        return f"{self.function.__name__}Backward0"
+        """PyTorch's name for the node, e.g. `MulBackward0`; a forward may set `ctx.name`
+        where PyTorch names a variant differently (`SumBackward1` for a sum over `dim`)."""
+        return getattr(self.ctx, "name", None) or f"{self.function.__name__}Backward0"
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"

@@ -262,9 +262,11 @@ def _number_or_tensor(name, x):
 
     NumPy numbers become Python numbers, so they promote like Python scalars (as in PyTorch).
     """
-    if hasattr(x, "_data") or isinstance(x, _NUMBERS):
+    if hasattr(x, "_data"):
         return x
     item = getattr(x, "item", None)
     if item is not None and getattr(x, "ndim", None) == 0:  # NumPy scalar or 0-d array
         return item()
+    if isinstance(x, _NUMBERS):
+        return x
     raise TypeError(f"{name}(): expected a tensor or a number as operand, got {type(x).__name__}")

@@ -7,7 +7,6 @@ inputs: in float32 the finite differences are too coarse for the tolerances.
 
 import numpy as np
 
-from . import grad_mode
 from .autodiff import central_difference
 from .autograd import grad
 
@@ -35,10 +34,10 @@ def _numerical_column(func, inputs, i, k, eps):
         values = base.copy()
         values[k] = value
         moved = inputs[i]._make_from_numpy(values.reshape(inputs[i].shape), inputs[i].dtype)
+        moved.requires_grad_()  # `func` may itself differentiate (autograd.grad inside)
         args = list(inputs)
         args[i] = moved
-        with grad_mode.no_grad():
-            return _flat_values(_outputs(func, args))
+        return _flat_values(_outputs(func, args))
 
     return central_difference(outputs_at, base[k], epsilon=eps)
 
@@ -71,10 +70,11 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     n_out = sum(o.numel() for o in outputs)
     rows = _analytical_rows(outputs, inputs, checked)
     for position, i in enumerate(checked):
-        analytical = np.array([row[position] for row in rows]).reshape(n_out, -1).T
+        n_in = inputs[i].numel()
+        analytical = np.array([row[position] for row in rows]).reshape(n_out, n_in).T
         numerical = np.array(
-            [_numerical_column(func, inputs, i, k, eps) for k in range(inputs[i].numel())]
-        ).reshape(inputs[i].numel(), n_out)
+            [_numerical_column(func, inputs, i, k, eps) for k in range(n_in)]
+        ).reshape(n_in, n_out)
         if not np.allclose(analytical, numerical, rtol=rtol, atol=atol, equal_nan=True):
             if not raise_exception:
                 return False

@@ -51,14 +51,24 @@ class InplaceOps:
                 "the tensor before performing the operation."
             )
 
+    def _snapshot(self):
+        """The current values in new storage, with this tensor's place in the graph."""
+        copy = self._copy()
+        copy._grad_fn, copy._requires_grad = self._grad_fn, self._requires_grad
+        return copy
+
     def _bump_version(self):
         self._version_counter[0] += 1
 
     def _update(self, name, compute, *operands):
-        """Replace the values of `self` by `compute()`, an out-of-place result."""
+        """Replace the values of `self` by `compute(self)`, an out-of-place result.
+
+        When the graph is recorded, `compute` sees a copy of `self` at its place in the graph,
+        so what the operation saves for backward is not changed by the write that follows.
+        """
         self._check_writable(name)
         records = self._records_update(name, *operands)
-        result = compute()
+        result = compute(self._snapshot() if records else self)
         if result.dtype.category > self.dtype.category:
             raise RuntimeError(
                 f"{name}: result type {result.dtype.torch_name} can't be cast to the desired "
@@ -78,22 +88,22 @@ class InplaceOps:
         return self
 
     def add_(self, other, *, alpha=1):
-        return self._update("add_", lambda: self.add(other, alpha=alpha), other)
+        return self._update("add_", lambda t: t.add(other, alpha=alpha), other)
 
     def sub_(self, other, *, alpha=1):
-        return self._update("sub_", lambda: self.sub(other, alpha=alpha), other)
+        return self._update("sub_", lambda t: t.sub(other, alpha=alpha), other)
 
     def mul_(self, other):
-        return self._update("mul_", lambda: self.mul(other), other)
+        return self._update("mul_", lambda t: t.mul(other), other)
 
     def div_(self, other, *, rounding_mode=None):
-        return self._update("div_", lambda: self.div(other, rounding_mode=rounding_mode), other)
+        return self._update("div_", lambda t: t.div(other, rounding_mode=rounding_mode), other)
 
     def pow_(self, exponent):
-        return self._update("pow_", lambda: self.pow(exponent), exponent)
+        return self._update("pow_", lambda t: t.pow(exponent), exponent)
 
     def clamp_(self, min=None, max=None):
-        return self._update("clamp_", lambda: self.clamp(min, max), min, max)
+        return self._update("clamp_", lambda t: t.clamp(min, max), min, max)
 
     clip_ = clamp_
 
@@ -106,7 +116,7 @@ class InplaceOps:
                 f"copy_: the source of shape {list(src.shape)} cannot be broadcast to the "
                 f"destination's shape {list(self.shape)}"
             )
-        return self._update("copy_", lambda: src.expand(self.shape).to(self.dtype), src)
+        return self._update("copy_", lambda t: src.expand(self.shape).to(self.dtype), src)
 
     def fill_(self, value):
         """Set every element to `value` (a number or a 0-d tensor)."""
@@ -141,7 +151,7 @@ class InplaceOps:
             raise TypeError(f"can't assign a {type(value).__name__} to a Tensor")
         self._check_writable("__setitem__")
         if self._records_update("__setitem__", value):
-            return self._update("__setitem__", lambda: F.IndexPut.apply(self, value, key=key),
+            return self._update("__setitem__", lambda t: F.IndexPut.apply(t, value, key=key),
                                 value)
         self._setitem(key, value)
         self._bump_version()

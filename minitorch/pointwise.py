@@ -32,7 +32,7 @@ def operand(x, dtype):
     """
     if isinstance(x, TensorData):
         return x
-    if getattr(x, "dtype", dtype) is not dtype:
+    if hasattr(x, "_data") and x.dtype is not dtype:
         return x._cast(dtype)._data
     return raw_data(x, dtype)
 

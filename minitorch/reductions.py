@@ -136,7 +136,8 @@ class ReductionOps:
                     f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                     "Specify the reduction dim with the 'dim' argument."
                 )
-            return F.Extreme.apply(self, fn=fn, start=start, dim=dim, keepdim=keepdim)
+            return F.Extreme.apply(self, name=name, fn=fn, start=start, dim=dim,
+                                   keepdim=keepdim)
         return F.ExtremeAlongDim.apply(self, name=name, fn=fn, start=start, dim=dim,
                                        keepdim=keepdim)
 
@@ -174,12 +175,12 @@ class ReductionOps:
         return self._extreme("min", ops.minimum, _highest(self.dtype), dim, keepdim)
 
     def amax(self, dim=(), keepdim=False):
-        return F.Extreme.apply(self, fn=ops.maximum, start=_lowest(self.dtype), dim=dim,
-                               keepdim=keepdim)
+        return F.Extreme.apply(self, name="amax", fn=ops.maximum, start=_lowest(self.dtype),
+                               dim=dim, keepdim=keepdim)
 
     def amin(self, dim=(), keepdim=False):
-        return F.Extreme.apply(self, fn=ops.minimum, start=_highest(self.dtype), dim=dim,
-                               keepdim=keepdim)
+        return F.Extreme.apply(self, name="amin", fn=ops.minimum, start=_highest(self.dtype),
+                               dim=dim, keepdim=keepdim)
 
     def argmax(self, dim=None, keepdim=False):
         """The index of the first largest value (in the flattened tensor when `dim` is None)."""

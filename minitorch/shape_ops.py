@@ -156,7 +156,7 @@ class ShapeOps:
         a, b = normalize_dim(dim0, self.dim()), normalize_dim(dim1, self.dim())
         if order:
             order[a], order[b] = order[b], order[a]
-        return F.Permute.apply(self, order=tuple(order))
+        return F.Permute.apply(self, order=tuple(order), name="Transpose")
 
     swapaxes = swapdims = transpose
 
@@ -166,7 +166,8 @@ class ShapeOps:
             raise RuntimeError(
                 f"t() expects a tensor with <= 2 dimensions, but self is {self.dim()}D"
             )
-        return self.transpose(0, -1) if self.dim() else self.transpose(0, 0)
+        order = (1, 0) if self.dim() == 2 else tuple(range(self.dim()))
+        return F.Permute.apply(self, order=order, name="T")
 
     @property
     def T(self):
@@ -192,7 +193,9 @@ class ShapeOps:
         keep = [i for i in range(self.dim()) if i not in drop]
         shape = tuple(self.shape[i] for i in keep)
         strides = tuple(self._data.strides[i] for i in keep)
-        return F.Squeeze.apply(self, make=lambda a: a._as_view(a._data.view(shape, strides)))
+        variant = 0 if dim is None else 2 if isinstance(dim, (tuple, list)) else 1
+        return F.Squeeze.apply(self, make=lambda a: a._as_view(a._data.view(shape, strides)),
+                               variant=variant)
 
     def unsqueeze(self, dim):
         """Insert a dimension of size 1 at position `dim`."""
@@ -348,4 +351,4 @@ def stack(tensors, dim=0):
                 f"at entry 0 and {list(t.shape)} at entry {i}"
             )
     d = normalize_dim(dim, tensors[0].dim() + 1)
-    return cat([t.unsqueeze(d) for t in tensors], d)
+    return F.Cat.apply(*[t.unsqueeze(d) for t in tensors], dim=d, name="Stack")

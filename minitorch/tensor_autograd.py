@@ -33,6 +33,8 @@ class AutogradOps:
     @requires_grad.setter
     def requires_grad(self, flag):
         if self._grad_fn is not None:
+            if flag:
+                return  # it already requires grad: nothing to change
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use "
                 "a computed variable in a subgraph that doesn't require differentiation use "

@@ -8,11 +8,11 @@ its gradient summed back to its own shape (`unbroadcast`).
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, grad_mode
 from . import operators as ops
 from . import pointwise as pw
 from .autodiff import Function
-from .tensor_data import TensorData
+from .tensor_data import TensorData, shape_size
 
 
 def unbroadcast(grad, shape):
@@ -67,6 +67,8 @@ class Sub(Function):
     def forward(ctx, a, b, alpha=1):
         pw.check_not_bool(a, b)
         ctx.likes, ctx.alpha = (_like(a), _like(b)), alpha
+        if not hasattr(a, "_data"):
+            ctx.name = "RsubBackward1"
         dtype = dtypes.result_type(a, b)
         return pw.binary(a, pw.scaled(a, b, alpha, dtype), "sub", ops.sub, None, dtype)
 
@@ -124,6 +126,8 @@ class Pow(Function):
     def forward(ctx, a, b):
         out = pw.binary(a, b, "pow", pw.power)
         ctx.save_for_backward(a, b, out)
+        ctx.name = "PowBackward" + ("1" if hasattr(b, "_data") and hasattr(a, "_data") else
+                                    "2" if hasattr(b, "_data") else "0")
         return out
 
     @staticmethod
@@ -135,7 +139,7 @@ class Pow(Function):
             zero_power = not hasattr(b, "_data") and b == 0  # d/da a**0 is 0, even at a = 0
             grad_a = grad * 0 if zero_power else grad * b * a ** (b - 1)
         if ctx.needs_input_grad[1]:
-            log_a = a.log() if hasattr(a, "_data") else np.log(a)
+            log_a = a.log() if hasattr(a, "_data") else ops.log(a)
             grad_b = grad * out * log_a
             if hasattr(a, "_data"):  # 0 ** b for b >= 0 has derivative 0, not nan
                 grad_b = where((a == 0) & (b >= 0), 0.0, grad_b)
@@ -191,7 +195,7 @@ class Clamp(Function):
     @staticmethod
     def forward(ctx, a, min=None, max=None):
         ctx.save_for_backward(a)
-        ctx.bounds = (min, max)
+        ctx.bounds, ctx.name = (min, max), "ClampBackward1"
         out = a
         if min is not None:
             out = pw.binary(out, min, "clamp", ops.maximum)
@@ -396,7 +400,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
         out = a._reduce(ops.add, 0, dim, keepdim, dtype)
-        ctx.shape, ctx.dtype = a.shape, a.dtype
+        ctx.shape, ctx.dtype, ctx.name = a.shape, a.dtype, _variant("Sum", dim)
         ctx.dims, ctx.keepdim = a._reduced_dims(dim), keepdim
         return out
 
@@ -408,11 +412,17 @@ class Sum(Function):
         # END SOLUTION
 
 
+def _variant(name, dim):
+    """PyTorch numbers a reduction's node 0 over everything and 1 over given dims."""
+    return f"{name}Backward{0 if dim is None else 1}"
+
+
 class Mean(Function):
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, a._reduced_dims(dim), keepdim
         ctx.count = count = a._count(dim)
+        ctx.name = _variant("Mean", dim)
         return a._reduce(ops.add, 0, dim, keepdim, dtype)._divide_raw(count)
 
     @staticmethod
@@ -425,33 +435,53 @@ class Prod(Function):
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
         out = a._reduce(ops.mul, 1, dim, keepdim, dtype)
         ctx.save_for_backward(a, out)
+        ctx.name = _variant("Prod", dim)
         ctx.dims, ctx.keepdim = a._reduced_dims(dim), keepdim
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        """d(prod)/dx_i is the product of the other elements; zeros need care (no x/x_i)."""
+        """d(prod)/dx_i is the product of the other elements: out / x_i when no x is 0.
+
+        Recorded for a second derivative (or with zeros), it is computed without division,
+        since the derivative of out / x_i is unstable for tiny x_i.
+        """
         a, out = ctx.saved_tensors
-        out = _expand_back(out, a.shape, ctx.dims, ctx.keepdim)
         grad = _expand_back(grad, a.shape, ctx.dims, ctx.keepdim)
-        zero = a == 0
-        zeros_in_group = _expand_back(zero.sum(ctx.dims, keepdim=True), a.shape, ctx.dims, True)
-        others = _expand_back(where(zero, 1.0, a).prod(ctx.dims, keepdim=True), a.shape,
-                              ctx.dims, True)
-        lone_zero = zero & (zeros_in_group == 1)
-        safe = where(zero, 1.0, a)
-        partial = where(zeros_in_group == 0, out / safe, where(lone_zero, others, 0.0))
-        return grad * partial
+        if not grad_mode.is_grad_enabled() and not bool((a == 0).any()):
+            return grad * _expand_back(out, a.shape, ctx.dims, ctx.keepdim) / a
+        return grad * _product_of_others(a, ctx.dims)
+
+
+def _product_of_others(a, dims):
+    """For each element, the product of the other elements of its group (over `dims`).
+
+    Exact when there are zeros and differentiable again, since it divides by nothing: each
+    group of n elements is laid out n times with the element itself replaced by 1.
+    """
+    keep = [d for d in range(a.dim()) if d not in dims]
+    order = keep + list(dims)
+    moved = a.permute(*order)
+    outer = tuple(moved.shape[: len(keep)])
+    n = shape_size(moved.shape[len(keep) :])
+    rows = moved.reshape(*outer, 1, n).expand(*outer, n, n)
+    diagonal = a._make_from_numpy(np.eye(n, dtype=bool), dtypes.bool_)
+    others = where(diagonal, 1.0, rows).prod(-1).reshape(moved.shape)
+    inverse = [0] * len(order)
+    for i, d in enumerate(order):
+        inverse[d] = i
+    return others.permute(*inverse)
 
 
 class Extreme(Function):
     """max() / min() / amax / amin over dims: the gradient is shared by the tied extremes."""
 
     @staticmethod
-    def forward(ctx, a, fn, start, dim=None, keepdim=False):
+    def forward(ctx, a, name, fn, start, dim=None, keepdim=False):
         out = a._reduce(fn, start, dim, keepdim, a.dtype)
         ctx.save_for_backward(a, out)
         ctx.dims, ctx.keepdim = a._reduced_dims(dim), keepdim
+        ctx.name = f"{name.capitalize()}Backward{0 if name.startswith('a') else 1}"
         return out
 
     @staticmethod
@@ -469,6 +499,7 @@ class ExtremeAlongDim(Function):
     def forward(ctx, a, name, fn, start, dim, keepdim=False):
         result = a._extreme_along(name, fn, start, dim, keepdim)
         ctx.save_for_backward(result.indices)
+        ctx.name = f"{name.capitalize()}Backward0"
         ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim % max(a.dim(), 1), keepdim
         return result
 
@@ -507,11 +538,19 @@ class View(Function):
 
 
 class Reshape(View):
-    pass
+    """Named `ViewBackward0` in the graph, as PyTorch names a reshape that is a view."""
+
+    @staticmethod
+    def forward(ctx, a, make):
+        ctx.shape, ctx.name = a.shape, "ViewBackward0"
+        return make(a)
 
 
 class Squeeze(View):
-    pass
+    @staticmethod
+    def forward(ctx, a, make, variant=0):
+        ctx.shape, ctx.name = a.shape, f"SqueezeBackward{variant}"
+        return make(a)
 
 
 class Unsqueeze(View):
@@ -520,8 +559,8 @@ class Unsqueeze(View):
 
 class Permute(Function):
     @staticmethod
-    def forward(ctx, a, order):
-        ctx.order = order
+    def forward(ctx, a, order, name="Permute"):
+        ctx.order, ctx.name = order, f"{name}Backward0"
         return a._as_view(a._data.permute(*order))
 
     @staticmethod
@@ -553,11 +592,28 @@ class Index(Function):
     @staticmethod
     def forward(ctx, a, key):
         ctx.shape, ctx.key = a.shape, key
-        return a._getitem(key)
+        out = a._getitem(key)
+        ctx.name = _index_node_name(key, out._base is not None)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         return IndexAdd.apply(grad, key=ctx.key, shape=ctx.shape)
+
+
+def _index_node_name(key, is_view):
+    """PyTorch's node for `a[key]`: named by the last index that selects or slices."""
+    if not is_view:
+        return "IndexBackward0"
+    for item in reversed(key if isinstance(key, tuple) else (key,)):
+        if item is None:
+            return "UnsqueezeBackward0"
+        if isinstance(item, slice):
+            if item != slice(None):
+                return "SliceBackward0"
+        elif item is not Ellipsis:
+            return "SelectBackward0"
+    return "SliceBackward0"
 
 
 class IndexAdd(Function):
@@ -596,9 +652,9 @@ class IndexPut(Function):
 
 class Cat(Function):
     @staticmethod
-    def forward(ctx, *tensors, dim=0):
+    def forward(ctx, *tensors, dim=0, name="Cat"):
         out = tensors[0]._cat_raw(tensors, dim)
-        ctx.dim = dim % out.dim()
+        ctx.dim, ctx.name = dim % out.dim(), f"{name}Backward0"
         ctx.likes = [_like(t) for t in tensors]
         return out
 
@@ -619,6 +675,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
+        ctx.name = "MmBackward0" if a.dim() == b.dim() == 2 else "UnsafeViewBackward0"
         return a._matmul_raw(b)
 
     @staticmethod
