@@ -23,10 +23,13 @@ class Backend:
         return f"<minitorch backend '{self.name}'>"
 
     def _kernel(self, kind, fn):
-        key = (kind, fn)
+        """The kernel for `fn`, built once. The key includes the factory's code, so that a
+        student's edit reloaded into a running notebook (%autoreload) builds a new one."""
+        factory = self._factories[kind]
+        key = (kind, fn, factory.__code__)
         kernel = self._kernels.get(key)
         if kernel is None:
-            kernel = self._kernels[key] = self._factories[kind](fn)
+            kernel = self._kernels[key] = factory(fn)
         return kernel
 
     def map(self, fn, a, out_dtype, out=None):

@@ -59,6 +59,8 @@ class LinalgOps:
         try:
             batch = shape_broadcast(self.shape[:-2], other.shape[:-2])
         except RuntimeError as e:
+            if "cannot be broadcast" not in str(e):
+                raise  # e.g. a task not implemented yet
             raise RuntimeError(f"matmul(): batch dimensions {e}") from None
         ndim = len(batch) + 2
         a, b = self._data, other._data
