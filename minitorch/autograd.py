@@ -23,7 +23,7 @@ def _seed_gradient(output, gradient):
     if output.numel() != 1:
         raise RuntimeError(
             f"grad can be implicitly created only for scalar outputs (this output has shape "
-            f"{list(output.shape)}): pass `gradient=` (e.g. torch.ones_like(output)) or "
+            f"{list(output.shape)}): pass `gradient=` (e.g. minitorch.ones_like(output)) or "
             "reduce it first (output.sum().backward())."
         )
     ones = TensorData(np.ones(1, dtype=output.dtype.numpy), output.shape)

@@ -2,8 +2,14 @@
 
 Forwards do the work with the raw helpers of `pointwise`, `reductions`, `shape_ops`, ...
 Backwards are written with tensor operations, so that a backward pass can itself be
-recorded (`create_graph=True`) and differentiated again. An input that was broadcast gets
-its gradient summed back to its own shape (`unbroadcast`).
+recorded (`create_graph=True`) and differentiated again.
+
+What a backward gets and gives: `grad` is the gradient of the loss with respect to the
+output (same shape as the output); it returns one gradient per input of forward, each with
+that input's shape and dtype (`_to_input` does both: it sums a broadcast gradient back with
+`unbroadcast` and casts it), or None for an input that is a Python number or needs none.
+What forward kept: `ctx.saved_tensors` (tensors or numbers, as saved), `ctx.likes` (the
+(shape, dtype) of inputs whose values backward does not need), and any other `ctx.` field.
 """
 
 import numpy as np
@@ -32,6 +38,11 @@ def unbroadcast(grad, shape):
     # END SOLUTION
 
 
+def _tensor_of(a, b):
+    """Whichever operand is a tensor (one of them is)."""
+    return a if hasattr(a, "_data") else b
+
+
 def _like(x):
     """What backward needs to know of an input: its (shape, dtype), or None for a number."""
     return (x.shape, x.dtype) if hasattr(x, "_data") else None
@@ -48,11 +59,14 @@ def _to_input(grad, like):
 
 # ----- arithmetic ------------------------------------------------------------------------
 class Add(Function):
+    r"""$a + \alpha b$: the gradient passes through, times $\alpha$ for `b`."""
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         ctx.likes, ctx.alpha = (_like(a), _like(b)), alpha
         dtype = dtypes.result_type(a, b)
-        return pw.binary(a, pw.scaled(a, b, alpha, dtype), "add", ops.add, None, dtype)
+        return pw.binary(a, pw.scaled(_tensor_of(a, b), b, alpha, dtype), "add", ops.add, None,
+                         dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -63,6 +77,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    r"""$a - \alpha b$: the gradient passes to `a`, negated and times $\alpha$ to `b`."""
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         pw.check_not_bool(a, b)
@@ -70,7 +86,8 @@ class Sub(Function):
         if not hasattr(a, "_data"):
             ctx.name = "RsubBackward1"
         dtype = dtypes.result_type(a, b)
-        return pw.binary(a, pw.scaled(a, b, alpha, dtype), "sub", ops.sub, None, dtype)
+        return pw.binary(a, pw.scaled(_tensor_of(a, b), b, alpha, dtype), "sub", ops.sub, None,
+                         dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -81,6 +98,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    r"""$ab$: $\partial/\partial a = b$, $\partial/\partial b = a$."""
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -95,6 +114,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    r"""$a / b$: $\partial/\partial a = 1/b$, $\partial/\partial b = -a/b^2$."""
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -122,6 +143,9 @@ class Remainder(Function):
 
 
 class Pow(Function):
+    r"""$a^b$: $\partial/\partial a = b a^{b-1}$ (0 when the exponent is the number 0),
+    $\partial/\partial b = a^b \ln a$ (0 where $a = 0$ and $b \ge 0$, as PyTorch)."""
+
     @staticmethod
     def forward(ctx, a, b):
         out = pw.binary(a, b, "pow", pw.power)
@@ -135,10 +159,11 @@ class Pow(Function):
         # BEGIN SOLUTION 2.6
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
-        if ctx.needs_input_grad[0]:
+        needs = ctx.needs_input_grad or (True, True)  # a Context made by hand: compute both
+        if needs[0]:
             zero_power = not hasattr(b, "_data") and b == 0  # d/da a**0 is 0, even at a = 0
             grad_a = grad * 0 if zero_power else grad * b * a ** (b - 1)
-        if ctx.needs_input_grad[1]:
+        if needs[1]:
             log_a = a.log() if hasattr(a, "_data") else ops.log(a)
             grad_b = grad * out * log_a
             if hasattr(a, "_data"):  # 0 ** b for b >= 0 has derivative 0, not nan
@@ -243,6 +268,8 @@ def where(condition, input=_NOT_GIVEN, other=_NOT_GIVEN):
 
 # ----- math functions --------------------------------------------------------------------
 class Exp(Function):
+    r"""$e^a$: the derivative is the output itself."""
+
     @staticmethod
     def forward(ctx, a):
         out = pw.float_unary(a, ops.exp)
@@ -258,6 +285,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    r"""$\\ln a$: the derivative is $1/a$."""
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -322,6 +351,8 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
+    r"""$\\sigma(a)$: the derivative is $\\sigma(a)(1 - \\sigma(a))$, from the output."""
+
     @staticmethod
     def forward(ctx, a):
         out = pw.float_unary(a, ops.sigmoid)
@@ -337,6 +368,8 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
+    r"""$\\max(a, 0)$: the gradient passes where the output is positive."""
+
     @staticmethod
     def forward(ctx, a):
         out = pw.numeric_unary(a, "relu", ops.relu)
@@ -397,6 +430,8 @@ def _expand_back(grad, shape, dims, keepdim):
 
 
 class Sum(Function):
+    r"""Sum over `dim`: every input element gets the gradient of its sum."""
+
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
         out = a._reduce(ops.add, 0, dim, keepdim, dtype)
@@ -558,6 +593,8 @@ class Unsqueeze(View):
 
 
 class Permute(Function):
+    r"""A reordering of dimensions: the gradient is permuted back."""
+
     @staticmethod
     def forward(ctx, a, order, name="Permute"):
         ctx.order, ctx.name = order, f"{name}Backward0"
@@ -574,6 +611,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    r"""A broadcast view: the gradient is summed back (`unbroadcast`)."""
+
     @staticmethod
     def forward(ctx, a, make):
         ctx.shape = a.shape
@@ -670,7 +709,9 @@ class Cat(Function):
 
 # ----- matrix product --------------------------------------------------------------------
 class MatMul(Function):
-    """Batched matrix product of tensors with at least 2 dimensions each."""
+    r"""Batched matrix product $C = AB$ of tensors with at least 2 dimensions each:
+    $\partial L/\partial A = G B^T$ and $\partial L/\partial B = A^T G$ for the output
+    gradient $G$, summed back over batch dimensions that were broadcast."""
 
     @staticmethod
     def forward(ctx, a, b):
