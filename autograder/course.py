@@ -1,0 +1,130 @@
+"""Where the course's pieces live, and what the source notebooks hold.
+
+The course root (`course/`) holds nbgrader_config.py, tasks.toml and
+`source/<assignment>/*.ipynb`; the reference package (`minitorch/`) sits beside it, in the
+repository root. `autograder release` writes `release/<assignment>/` under the course root.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.tasks import Registry, load_registry
+
+__all__ = ["Course", "GradeCell", "NotebookParts", "grade_cells", "notebook_parts"]
+
+HIDDEN_BEGIN = re.compile(r"BEGIN\s+HIDDEN\s+TESTS?", re.IGNORECASE)
+HIDDEN_END = re.compile(r"END\s+HIDDEN\s+TESTS?", re.IGNORECASE)
+SOLUTION_BEGIN = re.compile(r"BEGIN\s+SOLUTION", re.IGNORECASE)
+SOLUTION_END = re.compile(r"END\s+SOLUTION", re.IGNORECASE)
+
+
+@dataclass
+class Course:
+    root: Path  # the nbgrader course root, e.g. <repo>/course
+    package: Path  # the reference package, e.g. <repo>/minitorch
+    registry: Registry
+
+    @classmethod
+    def load(cls, root: Path, package: Path | None = None) -> "Course":
+        root = Path(root).resolve()
+        package = Path(package).resolve() if package else root.parent / "minitorch"
+        return cls(root, package, load_registry(root / "tasks.toml", root=package.parent))
+
+    @property
+    def repo(self) -> Path:
+        """The folder that holds the package; task files and regions are named relative to it."""
+        return self.package.parent
+
+    @property
+    def config(self) -> Path:
+        return self.root / "nbgrader_config.py"
+
+    def source(self, assignment: str) -> Path:
+        return self.root / "source" / assignment
+
+    def release(self, assignment: str) -> Path:
+        return self.root / "release" / assignment
+
+    def notebooks(self, assignment: str) -> list[Path]:
+        return sorted(self.source(assignment).glob("*.ipynb"))
+
+    def assignments(self, names: list[str] | None = None) -> list[str]:
+        """The named assignments (checked), or all of them in course order."""
+        if not names:
+            return list(self.registry.assignments)
+        for name in names:
+            self.registry.tasks_of(name)  # raises on an unknown name
+        return list(names)
+
+
+@dataclass(frozen=True)
+class GradeCell:
+    notebook: str
+    grade_id: str
+    points: float
+    solution: bool  # a graded answer cell (graded by hand), not a test cell
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def grade_cells(path: Path) -> list[GradeCell]:
+    """The graded cells of a notebook, in order."""
+    found = []
+    for cell in _cells(path):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade"):
+            found.append(GradeCell(Path(path).name, str(meta.get("grade_id", "")),
+                                   float(meta.get("points", 0)), bool(meta.get("solution"))))
+    return found
+
+
+@dataclass
+class NotebookParts:
+    """A source notebook's lines split into what students see and what they must not."""
+
+    hidden: list[tuple[str, str]] = field(default_factory=list)  # (where, line)
+    solution: list[tuple[str, str]] = field(default_factory=list)
+    public: list[str] = field(default_factory=list)
+
+
+def notebook_parts(path: Path) -> NotebookParts:
+    """Split every cell's lines: hidden-test blocks, notebook solution blocks, and the rest.
+
+    Markers are matched more loosely than nbgrader does (any case, TEST or TESTS), so that a
+    misspelt marker, which nbgrader would leave in the release, still marks secret lines.
+    """
+    parts = NotebookParts()
+    for index, cell in enumerate(_cells(path)):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        label = f"{Path(path).name} cell {index}" + (f" ({meta['grade_id']})"
+                                                     if meta.get("grade_id") else "")
+        mode = None
+        for line in _source(cell).splitlines():
+            if HIDDEN_BEGIN.search(line):
+                mode = "hidden"
+            elif SOLUTION_BEGIN.search(line):
+                mode = "solution"
+            elif HIDDEN_END.search(line) or SOLUTION_END.search(line):
+                mode = None
+            elif mode == "hidden":
+                parts.hidden.append((label, line))
+            elif mode == "solution":
+                parts.solution.append((label, line))
+            else:
+                parts.public.append(line)
+    return parts
+
+
+def solution_text(source: str) -> str:
+    """A source solution cell as a perfect student would leave it: the markers removed."""
+    return "\n".join(line for line in source.splitlines()
+                     if not (SOLUTION_BEGIN.search(line) or SOLUTION_END.search(line)))

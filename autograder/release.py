@@ -1,0 +1,155 @@
+"""`autograder release`: what students get for an assignment, checked for leaks.
+
+For each assignment, into `<course>/release/<assignment>/`:
+1. nbgrader's generate_assignment: the notebooks, with solutions and hidden tests removed
+   (and the assignment recorded in the course's gradebook);
+2. the student package `minitorch/`: the reference package with the solution regions of this
+   assignment and of later ones stubbed (earlier assignments keep the reference code);
+3. a leak scan of everything written (see autograder.leaks for the rule). On a leak the
+   assignment's release folder is removed and the release fails.
+Malformed solution regions stop the release before anything is written.
+"""
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.course import Course
+from autograder.leaks import Leak, collect_secrets, scan_release
+from autograder.nbgrader_cli import Worker, clean_env, generate_assignment
+from autograder.regions import Region, find_regions, write_package
+
+__all__ = ["ReleaseError", "Released", "release", "release_assignment"]
+
+
+class ReleaseError(RuntimeError):
+    """The release could not be made; the message says what and where."""
+
+
+@dataclass
+class Released:
+    assignment: str
+    folder: Path
+    notebooks: list[Path]
+    own_tasks: list[str]
+    later_tasks: list[str]
+    kept_tasks: list[str]
+    regions_stubbed: int
+    package_files: int
+    lines_checked: int
+    lines_skipped: int
+    blocks_checked: int
+    files_scanned: int
+    leaks: list[Leak] = field(default_factory=list)
+
+
+def release_assignment(course: Course, assignment: str, regions: list[Region],
+                       generate: Callable[[Path, str], None]) -> Released:
+    """Release one assignment (see the module's docstring). `generate(course_root,
+    assignment)` runs nbgrader's generate_assignment. When the result lists leaks, the
+    release folder has been removed."""
+    registry = course.registry
+    if not course.notebooks(assignment):
+        raise ReleaseError(f"{assignment}: no notebook in {course.source(assignment)}")
+    folder = course.release(assignment)
+    if folder.exists():
+        shutil.rmtree(folder)
+    try:
+        generate(course.root, assignment)
+        if not folder.is_dir():
+            raise ReleaseError(f"{assignment}: nbgrader wrote nothing to {folder}")
+        stub = registry.stubbed_in(assignment)
+        counts = write_package(course.package, folder / "minitorch", course.repo, regions,
+                               stub, registry)
+        every_notebook = [nb for name in registry.assignments for nb in course.notebooks(name)]
+        secrets, skipped = collect_secrets(course.repo, regions, stub, folder / "minitorch",
+                                           every_notebook)
+        leaks, files = scan_release(folder, secrets)
+        notebooks = sorted(folder.glob("*.ipynb"))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if leaks:
+        shutil.rmtree(folder, ignore_errors=True)
+    own = [task.id for task in registry.tasks_of(assignment)]
+    return Released(
+        assignment=assignment, folder=folder, notebooks=notebooks,
+        own_tasks=own, later_tasks=sorted(stub - set(own), key=_task_key),
+        kept_tasks=sorted(set(registry.tasks) - stub, key=_task_key),
+        regions_stubbed=counts["regions"], package_files=counts["files"],
+        lines_checked=len(secrets), lines_skipped=skipped,
+        blocks_checked=len({secret.block for secret in secrets}), files_scanned=files,
+        leaks=leaks)
+
+
+def _task_key(task_id: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in task_id.split("."))
+
+
+def _rel(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _tasks(ids: list[str]) -> str:
+    return f"{len(ids)} task{'s' if len(ids) != 1 else ''} ({', '.join(ids)})"
+
+
+def release(course: Course, assignments: list[str], out=print) -> bool:
+    """Release the assignments in order, printing a summary; False when one fails (the
+    assignments before it stay released)."""
+    from autograder.check import course_problems
+
+    regions = find_regions(course.package, course.repo, course.registry)
+    registry = course.registry
+    out(f"Releasing the course in {_rel(course.root)}/: {len(registry.tasks)} tasks in "
+        f"{len(registry.assignments)} assignments ({_rel(registry.path)}); reference solution "
+        f"{_rel(course.package)}/ with {len(regions)} solution regions.")
+    with tempfile.TemporaryDirectory(prefix="autograder-release-") as tmp:
+        worker = Worker(clean_env(Path(tmp) / "home"), Path(tmp) / "nbgrader.log", Path(tmp))
+        try:
+            for assignment in assignments:
+                result = release_assignment(
+                    course, assignment, regions,
+                    lambda root, name: generate_assignment(worker, root, name))
+                if not _summary(course, result, course_problems(course, assignment), out):
+                    return False
+        finally:
+            worker.stop()
+    out("")
+    out(f"Released {', '.join(assignments)} into {_rel(course.root / 'release')}/. "
+        f"`autograder check` verifies that they grade as intended.")
+    return True
+
+
+def _summary(course: Course, result: Released, warnings: list[str], out) -> bool:
+    folder = _rel(result.folder)
+    out("")
+    out(f"{result.assignment} -> {folder}/")
+    for notebook in result.notebooks:
+        out(f"  notebook   {notebook.name}: solutions and hidden tests removed (nbgrader)")
+    later = f"; also the {len(result.later_tasks)} tasks of later assignments" \
+        if result.later_tasks else ""
+    kept = f"; the {len(result.kept_tasks)} tasks of earlier assignments keep their " \
+        f"solutions" if result.kept_tasks else ""
+    out(f"  package    minitorch/: {result.package_files} files; stubbed: its "
+        f"{_tasks(result.own_tasks)}{later} ({result.regions_stubbed} regions){kept}")
+    for warning in warnings:
+        out(f"  WARNING    {warning}")
+    if result.leaks:
+        out(f"  leak scan  FAILED: solutions or hidden tests found in {len(result.leaks)} "
+            f"place{'s' if len(result.leaks) != 1 else ''}; {folder}/ was removed:")
+        for leak in result.leaks[:30]:
+            out(f"    {leak}")
+        if len(result.leaks) > 30:
+            out(f"    ... and {len(result.leaks) - 30} more")
+        return False
+    out(f"  leak scan  ok: no solution region or hidden test of the course is in the "
+        f"{result.files_scanned} files ({result.blocks_checked} blocks, "
+        f"{result.lines_checked} lines checked)")
+    return True
