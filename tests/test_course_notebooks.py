@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from course_copy import copy_course
 from nbclient import NotebookClient
 
 from autograder.tasks import load_registry
@@ -84,13 +85,7 @@ def test_source_notebook_runs_clean_with_the_reference_package(path, tmp_path):
 @pytest.fixture(scope="module")
 def course_copy(tmp_path_factory) -> Path:
     """A temporary copy of the course (config, tasks.toml, source notebooks)."""
-    course = tmp_path_factory.mktemp("released") / "course"
-    course.mkdir()
-    for name in ("nbgrader_config.py", "tasks.toml"):
-        shutil.copy(ROOT / "course" / name, course / name)
-    shutil.copytree(ROOT / "course" / "source", course / "source",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    return course
+    return copy_course(tmp_path_factory.mktemp("released"))
 
 
 def release(course: Path, assignment: str) -> Path:

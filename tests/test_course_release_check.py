@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from course_copy import copy_course
 
 from autograder.regions import find_regions
 from autograder.tasks import load_registry
@@ -19,15 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 AUTOGRADER = Path(sys.executable).parent / "autograder"
 
 
-def course_copy(tmp_path: Path) -> Path:
-    """course/ without anything generated: config, tasks.toml and the source notebooks."""
-    course = tmp_path / "course"
-    course.mkdir()
-    for name in ("nbgrader_config.py", "tasks.toml"):
-        shutil.copy(ROOT / "course" / name, course / name)
-    shutil.copytree(ROOT / "course" / "source", course / "source",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    return course
+
 
 
 def autograder(course: Path, *args: str, package: Path = ROOT / "minitorch",
@@ -44,7 +37,7 @@ def output(done: subprocess.CompletedProcess) -> str:
 
 @pytest.mark.slow
 def test_release_writes_the_student_copies(tmp_path):
-    course = course_copy(tmp_path)
+    course = copy_course(tmp_path)
     done = autograder(course, "release")
     assert done.returncode == 0, output(done)
     assert done.stdout.count("leak scan  ok") == 2, output(done)
@@ -74,7 +67,7 @@ def test_release_writes_the_student_copies(tmp_path):
 
 @pytest.mark.slow
 def test_release_refuses_a_leak_and_removes_the_release(tmp_path):
-    course = course_copy(tmp_path)
+    course = copy_course(tmp_path)
     registry = load_registry(ROOT / "course" / "tasks.toml", root=ROOT)
     region = next(r for r in find_regions(ROOT / "minitorch", ROOT, registry) if r.task == "1.1")
     lines = (ROOT / region.file).read_text().splitlines()[region.begin:region.end - 1]
@@ -95,7 +88,7 @@ def test_release_refuses_a_leak_and_removes_the_release(tmp_path):
 
 @pytest.mark.slow
 def test_release_refuses_an_unknown_task_tag(tmp_path):
-    course = course_copy(tmp_path)
+    course = copy_course(tmp_path)
     package = tmp_path / "minitorch"
     shutil.copytree(ROOT / "minitorch", package, ignore=shutil.ignore_patterns("__pycache__"))
     path = package / "tensor_data.py"
@@ -112,7 +105,7 @@ def test_release_refuses_an_unknown_task_tag(tmp_path):
 
 @pytest.mark.slow
 def test_check_the_course_grades_itself(tmp_path):
-    course = course_copy(tmp_path)
+    course = copy_course(tmp_path)
     start = time.monotonic()
     done = autograder(course, "check", "--jobs", str(os.cpu_count() or 1), "--no-progress",
                       timeout=1800)
