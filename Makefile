@@ -7,6 +7,22 @@ VENV = .venv
 STAMP = $(VENV)/.installed
 # Extra arguments for `jupyter lab`, e.g. make lab LAB_ARGS="--port=8890"
 LAB_ARGS ?=
+# The student's folder that `make lab` serves (git-ignored): fetched assignments, the work in
+# them, and the student's nbgrader_config.py. `make lab` never overwrites what is in it.
+WORKSPACE ?= workspace
+# Student-only JupyterLab settings: nbgrader's Assignments panel and Validate button, without the
+# instructor's formgrader, course list and assignment editor.
+STUDENT_LAB_CONFIG = $(CURDIR)/scripts/student-lab-config
+
+# Jupyter's and IPython's settings, runtime files and caches (nbgrader's submission record
+# included) stay inside the project, in the git-ignored .jupyter/, not in the home folder.
+JUPYTER_HOME = $(CURDIR)/.jupyter
+export JUPYTER_CONFIG_DIR ?= $(JUPYTER_HOME)/config
+export JUPYTER_DATA_DIR ?= $(JUPYTER_HOME)/data
+export JUPYTER_RUNTIME_DIR ?= $(JUPYTER_HOME)/runtime
+export IPYTHONDIR ?= $(JUPYTER_HOME)/ipython
+# IPython warns (on stderr) when the folder that holds IPYTHONDIR is missing.
+MAKE_JUPYTER_HOME = @mkdir -p "$$(dirname "$$IPYTHONDIR")"
 
 # Every recipe (and everything it starts) finds the venv's tools first. nbgrader needs this:
 # creating a gradebook runs the `alembic` executable by name.
@@ -26,7 +42,7 @@ ROOT_ARGS = --allow-root
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test test-fast lint clean
+.PHONY: help lab instructor test test-fast lint clean
 
 help: ## Show this help
 	@echo "The minitorch course. Targets:"
@@ -45,22 +61,36 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install -e ".[dev]"
 	touch $@
 
-lab: $(STAMP) ## Open the course in JupyterLab (LAB_ARGS="..." passes options to jupyter lab)
-	jupyter lab --notebook-dir=course $(HEADLESS_ARGS) $(ROOT_ARGS) $(LAB_ARGS)
+# Releases the course (autograder release, then nbgrader's local exchange), prepares the student
+# workspace, and serves it. The server runs in the workspace: nbgrader's Assignments panel and
+# Validate button read nbgrader_config.py from the server's working folder.
+lab: $(STAMP) ## Release the course and open the student workspace in JupyterLab (LAB_ARGS="...")
+	$(MAKE_JUPYTER_HOME)
+	python scripts/student_workspace.py "$(WORKSPACE)"
+	cd "$(WORKSPACE)" && \
+		JUPYTER_CONFIG_PATH="$(STUDENT_LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+		jupyter lab $(HEADLESS_ARGS) $(ROOT_ARGS) $(LAB_ARGS)
+
+# The formgrader reads course/nbgrader_config.py from the server's working folder, likewise.
+instructor: $(STAMP) ## Open the course source (course/) in JupyterLab with nbgrader's formgrader
+	$(MAKE_JUPYTER_HOME)
+	cd course && jupyter lab $(HEADLESS_ARGS) $(ROOT_ARGS) $(LAB_ARGS)
 
 test: $(STAMP) ## Lint, then run every test (2 workers)
+	$(MAKE_JUPYTER_HOME)
 	ruff check .
 	pytest -n 2
 
 test-fast: $(STAMP) ## Lint, then run the tests not marked slow
+	$(MAKE_JUPYTER_HOME)
 	ruff check .
 	pytest -m "not slow"
 
 lint: $(STAMP) ## Lint with ruff
 	ruff check .
 
-clean: ## Remove caches and build output (keeps .venv: rm -rf .venv to rebuild it)
-	rm -rf .pytest_cache .ruff_cache .hypothesis .numba_cache build dist
-	find . -path ./$(VENV) -prune -o \
+clean: ## Remove caches and build output (keeps .venv and the student's workspace/)
+	rm -rf .pytest_cache .ruff_cache .hypothesis .numba_cache build dist test-artifacts
+	find . \( -path ./$(VENV) -o -path ./workspace \) -prune -o \
 		\( -name __pycache__ -o -name '*.egg-info' -o -name .ipynb_checkpoints \) \
 		-type d -print -exec rm -rf {} +

@@ -1,124 +1,181 @@
-"""`make lab`, the README's first command, serves the course in JupyterLab.
+"""`make lab`, the README's first command, and `make instructor`.
 
-Runs the real Makefile target (as a user does) on a free loopback port with a random token,
-waits for the server to answer, checks that it serves course/ with the nbgrader lab extension,
-then stops the whole process group.
+- `make lab` releases the course into its local nbgrader exchange, prepares the student's
+  workspace and serves it in JupyterLab: the server's root is the workspace, nbgrader's
+  Assignments API lists the course's assignments, and the instructor's formgrader is off.
+- `make instructor` serves course/ with the formgrader.
+- The workspace preparation (scripts/student_workspace.py) lets a student fetch, validate and
+  submit with nbgrader, and running it again leaves the student's work alone.
+
+The servers run through the real Makefile targets (see lab_server.py), each test in its own
+workspace and Jupyter folders under tmp_path, so a developer's own workspace/ is never touched.
 """
 
 import json
 import os
-import secrets
-import signal
-import socket
 import subprocess
-import time
-import urllib.error
-import urllib.request
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+from lab_server import ROOT, get, make_env, running
+from traitlets.config import PyFileConfigLoader
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT_S = 120
+COURSE = ROOT / "course"
+SCRIPT = ROOT / "scripts" / "student_workspace.py"
+BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def course_assignments() -> list[str]:
+    names = list(tomllib.loads((COURSE / "tasks.toml").read_text())["assignments"])
+    assert {"01_tensors", "02_autograd"} <= set(names), names
+    return sorted(names)
 
 
-def get(url: str) -> tuple[int, str]:
-    """HTTP status and body of a GET (an HTTP error status is returned, not raised)."""
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(errors="replace")
+def load_config(folder: Path):
+    return PyFileConfigLoader("nbgrader_config.py", path=str(folder)).load_config()
 
 
-def make_env(tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    # Behave like a user's shell, not like a make recipe that happens to run pytest.
-    for name in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
-        env.pop(name, None)
-    # Keep the server's runtime files, settings and workspaces out of the user's home.
-    env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
-    env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "config")
-    return env
+def course_id() -> str:
+    return load_config(COURSE).CourseDirectory.course_id
 
 
-def stop(process: subprocess.Popen) -> None:
-    """End make, jupyter and anything they started (they share one process group)."""
-    for sig, wait_s in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait_s)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+def contents(server, path: str = "") -> dict:
+    status, body = server.get(f"api/contents/{path}", content="1")
+    assert status == 200, f"GET api/contents/{path}: {status} {body[:500]}"
+    return json.loads(body)
 
 
-def test_make_lab_serves_the_course(tmp_path):
-    env = make_env(tmp_path)
-    # The venv is normally up to date here (make test built it); if pyproject.toml changed,
-    # this installs, as `make lab` would, without eating into the server's start-up time.
-    subprocess.run(["make", "-s", ".venv/.installed"], cwd=ROOT, env=env, check=True, timeout=1800)
-
-    port, token = free_port(), secrets.token_hex(16)
-    lab_args = (
-        f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
-        f"--IdentityProvider.token={token}"
-    )
-    base = f"http://127.0.0.1:{port}"
-    log_path = tmp_path / "lab.log"
-
-    def log_tail() -> str:
-        return "\n--- make lab output (last 3000 characters) ---\n" + log_path.read_text()[-3000:]
-
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            ["make", "lab", f"LAB_ARGS={lab_args}"],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"make lab exited with {process.returncode} before serving{log_tail()}")
-            try:
-                status, _ = get(f"{base}/api/status?token={token}")
-            except (urllib.error.URLError, OSError):
-                status = None
-            if status == 200:
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(f"no answer on {base} after {START_TIMEOUT_S} s{log_tail()}")
-            time.sleep(0.5)
-
+def test_make_lab_serves_the_student_workspace_with_the_assignments(tmp_path):
+    workspace = tmp_path / "workspace"
+    with running("lab", tmp_path, WORKSPACE=str(workspace)) as lab:
         # The token is really required (the server is the one this test configured).
-        assert get(f"{base}/api/status")[0] == 403
+        assert get(f"{lab.base}/api/status")[0] == 403
 
-        # The notebook directory is course/: welcome.ipynb is at its root, the Makefile is not.
-        status, body = get(f"{base}/api/contents/welcome.ipynb?content=0&token={token}")
+        # The server's root is the workspace: what JupyterLab lists is what the folder holds.
+        listed = {item["name"] for item in contents(lab)["content"]}
+        on_disk = {p.name for p in workspace.iterdir() if not p.name.startswith(".")}
+        assert listed == on_disk, f"served {listed}, workspace holds {on_disk}{lab.log_tail()}"
+        assert {"nbgrader_config.py", "README.md"} <= listed
+        assert lab.get("api/contents/Makefile")[0] == 404
+
+        # The student's nbgrader configuration names the course and its exchange.
+        student = load_config(workspace)
+        assert student.CourseDirectory.course_id == course_id()
+        assert Path(student.Exchange.root) == COURSE / "exchange"
+        assert Path(student.Exchange.assignment_dir) == workspace
+
+        # nbgrader's Assignments panel asks these endpoints: the course and its assignments,
+        # released and ready to fetch, each with its notebook.
+        status, body = lab.get("courses")
         assert status == 200, body
-        assert json.loads(body)["type"] == "notebook"
-        assert get(f"{base}/api/contents/Makefile?content=0&token={token}")[0] == 404
+        assert json.loads(body) == {"success": True, "value": [course_id()]}, lab.log_tail()
+        status, body = lab.get("assignments", course_id=course_id())
+        assert status == 200, body
+        answer = json.loads(body)
+        assert answer["success"], f"{answer['value']}{lab.log_tail()}"
+        released = {a["assignment_id"]: a for a in answer["value"] if a["status"] == "released"}
+        assert sorted(released) == course_assignments(), answer
+        for name, assignment in released.items():
+            notebooks = [Path(nb["path"]).name for nb in assignment["notebooks"]]
+            assert f"{name}.ipynb" in notebooks, assignment
 
-        # The page JupyterLab serves loads the nbgrader lab extension.
-        status, page = get(f"{base}/lab?token={token}")
+        # The page loads the nbgrader lab extension, without the instructor's parts.
+        status, page = lab.get("lab")
         assert status == 200
         assert '"name": "@jupyter/nbgrader"' in page, "nbgrader lab extension not loaded"
-    finally:
-        stop(process)
-    assert process.returncode is not None
+        assert '"@jupyter/nbgrader:formgrader"' in page.split('"disabledExtensions"')[1][:500]
+        assert lab.get("formgrader")[0] == 404
+    assert lab.process.returncode is not None
+
+
+def test_make_instructor_serves_the_course_with_the_formgrader(tmp_path):
+    with running("instructor", tmp_path) as lab:
+        # The root is course/: its nbgrader_config.py and tasks.toml, not the Makefile.
+        assert contents(lab, "nbgrader_config.py")["type"] == "file"
+        assert contents(lab, "tasks.toml")["type"] == "file"
+        assert lab.get("api/contents/Makefile")[0] == 404
+
+        # The formgrader is served (its static files answer; nothing here opens the gradebook).
+        assert lab.get("formgrader/static/js/formgrade.js")[0] == 200, lab.log_tail()
+        status, page = lab.get("lab")
+        assert status == 200
+        assert '"name": "@jupyter/nbgrader"' in page
+        assert '"@jupyter/nbgrader:formgrader"' not in page
+        assert "Loading the formgrader nbgrader serverextension" in lab.log()
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"{' '.join(command)} failed ({result.returncode}):\n{output}"
+    return output
+
+
+def test_student_fetches_validates_and_submits_and_make_lab_keeps_their_work(tmp_path):
+    """The workspace as `make lab` prepares it, used with nbgrader's own commands.
+
+    The exchange is a temporary one, so the test's submission never reaches the course's.
+    """
+    env = make_env(tmp_path)
+    env["PATH"] = f"{BIN}{os.pathsep}{env['PATH']}"
+    workspace, exchange = tmp_path / "workspace", tmp_path / "exchange"
+    prepare = [sys.executable, str(SCRIPT), str(workspace), "--exchange", str(exchange)]
+
+    output = run(prepare, ROOT, env)
+    for name in course_assignments():
+        assert f"{name:<14} released to the exchange; not fetched yet" in output, output
+
+    listing = run([str(BIN / "nbgrader"), "list"], workspace, env)
+    for name in course_assignments():
+        assert f"{course_id()} {name}" in listing, listing
+
+    run([str(BIN / "nbgrader"), "fetch_assignment", "01_tensors"], workspace, env)
+    fetched = workspace / "01_tensors"
+    notebook = fetched / "01_tensors.ipynb"
+    assert notebook.is_file()
+    assert (fetched / "minitorch" / "__init__.py").is_file(), "the student package came along"
+
+    # The student works: edits their package and their notebook.
+    module = fetched / "minitorch" / "tensor_data.py"
+    module.write_text(module.read_text() + "\n# the student's own line\n")
+    work = json.loads(notebook.read_text())
+    work["cells"].append({"cell_type": "markdown", "metadata": {}, "source": "my notes"})
+    notebook.write_text(json.dumps(work))
+    edited = {path: path.read_bytes() for path in (module, notebook)}
+
+    # nbgrader validate runs the notebook and reports what is not done yet: the tasks still
+    # raise NotImplementedError (with only graded cells checked, it would say "Success!").
+    validation = run([str(BIN / "nbgrader"), "validate", str(notebook)], workspace, env)
+    assert "VALIDATION FAILED" in validation, validation
+    assert "NotImplementedError" in validation, validation
+    assert "Success!" not in validation, validation
+
+    # make lab again: nothing to release, the student's files untouched. Then a changed
+    # release (here: a file missing from the exchange) is released again, still without
+    # touching the student's copy.
+    config_mtime = (workspace / "nbgrader_config.py").stat().st_mtime_ns
+    again = [*prepare, "--no-release"]  # the release itself was made above
+    output = run(again, ROOT, env)
+    assert "01_tensors     unchanged in the exchange; fetched in" in output, output
+    assert "02_autograd    unchanged in the exchange; not fetched yet" in output, output
+    assert (workspace / "nbgrader_config.py").stat().st_mtime_ns == config_mtime
+    outbound = exchange / course_id() / "outbound" / "01_tensors"
+    (outbound / "01_tensors.ipynb").unlink()
+    output = run(again, ROOT, env)
+    assert "01_tensors     updated in the exchange; fetched in" in output, output
+    assert (outbound / "01_tensors.ipynb").is_file()
+    assert {path: path.read_bytes() for path in edited} == edited, "make lab changed student work"
+
+    # Submitting copies the student's folder, edits included, to the exchange's inbound.
+    run([str(BIN / "nbgrader"), "submit", "01_tensors"], workspace, env)
+    inbound = list((exchange / course_id() / "inbound").iterdir())
+    assert len(inbound) == 1 and "+01_tensors+" in inbound[0].name, inbound
+    submitted = inbound[0] / "minitorch" / "tensor_data.py"
+    assert submitted.read_bytes() == edited[module]
+    assert (workspace / ".nbgrader" / "cache" / course_id()).is_dir(), "submission record"
+    listing = run([str(BIN / "nbgrader"), "list"], workspace, env)
+    assert "01_tensors (already downloaded)" in listing, listing

@@ -2,7 +2,8 @@
 
 - environment.yml (conda) lists the same packages as pyproject.toml's runtime dependencies plus
   its `dev` extra, with the same version bounds wherever both files give them.
-- .ci/run runs the README's test command and nothing else.
+- .ci/run installs Chromium as the README's Requirements say, runs the README's test command,
+  and nothing else.
 - The README's set-up is exactly `make lab` and `make test`, and the Makefile has both targets.
 """
 
@@ -132,10 +133,20 @@ def command_lines(text: str) -> list[str]:
     ]
 
 
-def test_ci_runs_make_test_and_nothing_else():
+# The one thing CI installs besides what make does: Chromium for the browser test, exactly as
+# README.md's Requirements tell a user to.
+CI_CHROMIUM = "command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)"
+
+
+def test_ci_installs_chromium_then_runs_make_test_and_nothing_else():
     lines = command_lines((ROOT / ".ci" / "run").read_text())
     boilerplate = ["set -euo pipefail", 'cd "$(dirname "$0")/.."']
-    assert lines == boilerplate + ["make test"]
+    assert lines == boilerplate + [CI_CHROMIUM, "make test"]
+
+
+def test_readme_requirements_tell_what_ci_installs():
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert "`apt-get update && apt-get install -y chromium`" in readme
 
 
 def readme_setup_commands() -> list[str]:
@@ -154,4 +165,4 @@ def test_readme_setup_is_make_lab_and_make_test():
 def test_makefile_has_the_readme_targets():
     makefile = (ROOT / "Makefile").read_text()
     targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.M))
-    assert {"lab", "test", "test-fast", "lint", "clean", "help"} <= targets
+    assert {"lab", "instructor", "test", "test-fast", "lint", "clean", "help"} <= targets
