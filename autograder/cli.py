@@ -1,4 +1,4 @@
-"""The `autograder` command: release and self-check the course (over nbgrader)."""
+"""The `autograder` command: release, self-check and grade the course (over nbgrader)."""
 
 import argparse
 import os
@@ -9,6 +9,7 @@ from autograder.course import Course
 from autograder.leaks import LEAK_LINES, MIN_CHARS
 from autograder.nbgrader_cli import NbgraderError
 from autograder.regions import RegionError
+from autograder.submissions import SubmissionError
 from autograder.tasks import RegistryError
 
 DESCRIPTION = """\
@@ -63,6 +64,72 @@ def _check(args) -> int:
     return 0 if ok else 1
 
 
+GRADE_HELP = """\
+Grade submissions of an assignment. A submission is a folder (student id: its name) or a zip
+(student id: its stem), holding the notebook(s) and the student's minitorch/; a folder that
+holds only such folders or zips stands for all of them. --from-exchange takes the latest
+submission of each student from the course's exchange.
+
+Each submission runs in its own sandbox (bubblewrap where available; the output says which
+isolation was in force) under time, memory, process and output limits. Hidden tests only
+record the student's outputs; the grader compares them with the reference's in its own
+process. Writes, under --out: the gradebook, grades.csv, and per student results.json
+(Gradescope's format) and feedback.html (no hidden test source). Already graded, unchanged
+submissions are skipped unless --force. Exits 0 when every submission was graded, whatever
+the scores; non-zero only when grading itself could not be done.
+"""
+
+
+def _limits(args):
+    from autograder.sandbox import Limits
+
+    return Limits(cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout,
+                  memory_bytes=args.memory << 20, processes=args.processes,
+                  output_bytes=args.output << 10)
+
+
+def _grade(args) -> int:
+    from autograder.grade import Options, grade
+    from autograder.submissions import find, from_exchange
+
+    course = _course(args)
+    course.assignments([args.assignment])
+    if args.from_exchange:
+        submissions = from_exchange(course.root / "exchange", "minitorch", args.assignment)
+    else:
+        submissions = find([Path(p) for p in args.submissions])
+    if not submissions:
+        print("autograder grade: error: no submissions given (paths, or --from-exchange)",
+              file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else course.root / "graded" / args.assignment
+    results = grade(course, args.assignment, submissions,
+                    Options(out=out, db_url=args.db, jobs=args.jobs, force=args.force,
+                            limits=_limits(args), progress=not args.no_progress))
+    missing = sorted({s.student for s in submissions} - set(results))
+    if missing:
+        print(f"autograder grade: error: not graded: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_limits(parser) -> None:
+    from autograder.sandbox import Limits
+
+    default = Limits()
+    group = parser.add_argument_group("limits per submission")
+    group.add_argument("--cell-timeout", type=float, default=default.cell_seconds,
+                       metavar="S", help="seconds per cell (default: %(default)s)")
+    group.add_argument("--notebook-timeout", type=float, default=default.notebook_seconds,
+                       metavar="S", help="seconds per notebook (default: %(default)s)")
+    group.add_argument("--memory", type=int, default=default.memory_bytes >> 20, metavar="MiB",
+                       help="address space per process (default: %(default)s)")
+    group.add_argument("--processes", type=int, default=default.processes, metavar="N",
+                       help="processes and threads (default: %(default)s)")
+    group.add_argument("--output", type=int, default=default.output_bytes >> 10, metavar="KiB",
+                       help="notebook output kept (default: %(default)s)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="autograder", description=DESCRIPTION,
@@ -91,10 +158,29 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--no-progress", action="store_true", help="no progress bar")
     check.set_defaults(run=_check)
 
+    grade = commands.add_parser("grade", help="grade submissions (isolated, in parallel)",
+                                description=GRADE_HELP,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    grade.add_argument("assignment", metavar="ASSIGNMENT", help="e.g. 01_tensors")
+    grade.add_argument("submissions", nargs="*", metavar="SUBMISSION",
+                       help="folders or zips (student id = folder name or zip stem)")
+    grade.add_argument("--from-exchange", action="store_true",
+                       help="grade what students submitted through the course's exchange")
+    grade.add_argument("--out", metavar="DIR",
+                       help="where results go (default: course/graded/<assignment>/)")
+    grade.add_argument("--db", metavar="URL", help="the gradebook, any SQLAlchemy URL "
+                       "(default: sqlite in --out)")
+    grade.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                       help="submissions graded at once (default: %(default)s)")
+    grade.add_argument("--force", action="store_true", help="grade again what is graded")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_limits(grade)
+    grade.set_defaults(run=_grade)
+
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (RegistryError, RegionError, NbgraderError) as error:
+    except (RegistryError, RegionError, NbgraderError, SubmissionError) as error:
         print(f"autograder {args.command}: error: {error}", file=sys.stderr)
         return 1
     except RuntimeError as error:  # ReleaseError and the like: a message for the user

@@ -5,48 +5,34 @@ A test cell feeds inputs to the student's code and names what should come out:
     from autograder.notebook import check
     check("1.1", cases, student=lambda c: index_to_position(*c), expected=lambda c: ...)
 
-`check` compares each case (exactly for integers and bools, with tolerances for floats) and,
-on the first mismatch, raises an AssertionError that names the task, the input, what was
-expected and what came out. Expected values are computed by the test (with NumPy), never
-by the student's package.
+In the student's own notebook, `check` compares each case (exactly for integers and bools,
+with tolerances for floats) and, on the first mismatch, raises an AssertionError that names
+the task, the input, what was expected and what came out. Expected values are computed by the
+test (with NumPy), never by the student's package.
+
+When `autograder grade` runs a notebook, it sets AUTOGRADER_RECORD="<mode>:<file>" and `check`
+compares nothing: in "student" mode it records the student's outputs, in "expected" mode (the
+grader's run of the reference) the expected ones, one JSON line per call. The grader compares
+the two in its own process, so nothing the student's code patches can change a verdict.
 """
 
-import numpy as np
+import json
+import os
 
-__all__ = ["check", "CheckFailure"]
+from autograder.values import difference, encode
+
+__all__ = ["check", "CheckFailure", "RECORD_ENV"]
+
+RECORD_ENV = "AUTOGRADER_RECORD"
 
 
 class CheckFailure(AssertionError):
     """A test case whose result differs from the expected one."""
 
 
-def _as_array(value):
-    """Plain NumPy data for a result: tensors (anything with `.tolist()`), lists, numbers."""
-    if hasattr(value, "tolist") and not isinstance(value, np.ndarray):
-        value = value.tolist()
-    return np.asarray(value)
-
-
 def _describe(value, limit=300):
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + " ..."
-
-
-def _difference(got, want, rtol, atol):
-    """Why `got` is not `want`, or None when they match."""
-    got_a, want_a = _as_array(got), _as_array(want)
-    if got_a.shape != want_a.shape:
-        return f"the shape is {tuple(got_a.shape)} but should be {tuple(want_a.shape)}"
-    if want_a.dtype.kind == "f" or got_a.dtype.kind == "f":
-        same = np.isclose(got_a.astype(float), want_a.astype(float), rtol=rtol, atol=atol,
-                          equal_nan=True)
-    else:
-        same = got_a == want_a
-    if np.all(same):
-        return None
-    first = tuple(int(i) for i in np.argwhere(~np.asarray(same))[0])
-    return f"the values differ, first at index {first}: got {got_a[first]}, expected " \
-        f"{want_a[first]}"
 
 
 def check(task, cases, student, expected, *, rtol=1e-5, atol=1e-6, describe=_describe):
@@ -58,11 +44,17 @@ def check(task, cases, student, expected, *, rtol=1e-5, atol=1e-6, describe=_des
         student: computes the student's answer for a case (calls the student's code).
         expected: computes the right answer for a case, independently of minitorch.
     """
-    count = 0
+    cases = list(cases)
+    if not cases:
+        raise ValueError(f"Task {task}: no test cases were given")
+    mode, _, path = os.environ.get(RECORD_ENV, "").partition(":")
+    if mode in ("student", "expected") and path:
+        return _record(mode, path, task, cases, student if mode == "student" else expected,
+                       rtol, atol, describe)
     for number, case in enumerate(cases):
         want = expected(case)
         got = student(case)
-        why = _difference(got, want, rtol, atol)
+        why = difference(got, want, rtol, atol)
         if why is not None:
             raise CheckFailure(
                 f"Task {task}: case {number} gives a wrong result: {why}.\n"
@@ -70,7 +62,21 @@ def check(task, cases, student, expected, *, rtol=1e-5, atol=1e-6, describe=_des
                 f"  expected: {_describe(want)}\n"
                 f"  got:      {_describe(got)}"
             )
-        count += 1
-    if count == 0:
-        raise ValueError(f"Task {task}: no test cases were given")
-    print(f"Task {task}: all {count} cases pass.")
+    print(f"Task {task}: all {len(cases)} cases pass.")
+
+
+def _record(mode, path, task, cases, compute, rtol, atol, describe):
+    """Append one line: the outputs of `compute` for every case (and the first error)."""
+    line = {"task": str(task), "mode": mode, "outputs": [], "error": None}
+    if mode == "expected":
+        line.update(rtol=rtol, atol=atol, inputs=[describe(case) for case in cases])
+    try:
+        for case in cases:
+            line["outputs"].append(encode(compute(case)))
+    except Exception as error:
+        line["error"] = f"{type(error).__name__}: {error}"[:1000]
+        raise
+    finally:
+        with open(path, "a", encoding="utf-8") as record:
+            record.write(json.dumps(line) + "\n")
+    print(f"Task {task}: {len(cases)} results recorded for grading.")

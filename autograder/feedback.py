@@ -1,0 +1,114 @@
+"""HTML feedback for one graded submission: the scores, and the notebook as it ran.
+
+The page shows every cell the student sees in the release, with its outputs, and one box per
+graded test with its points and the grader's message. It never shows a hidden test: test cells
+appear as their box only, and any line of hidden-test source that the student's code printed
+elsewhere is replaced. Everything from the submission is escaped; nothing is rendered as HTML.
+"""
+
+import html
+import re
+
+from autograder.leaks import normalize
+from autograder.verdict import Test
+
+__all__ = ["feedback_html", "REDACTED"]
+
+REDACTED = "[a line of a hidden test, removed]"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+MAX_TEXT = 20_000
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; }
+table { border-collapse: collapse; } td, th { padding: .2rem .8rem; border-bottom: 1px solid #ddd; }
+pre { background: #f6f8fa; padding: .5rem; overflow-x: auto; white-space: pre-wrap; }
+pre.out { background: #fff; border-left: 3px solid #ccc; }
+pre.err { background: #fff0f0; border-left: 3px solid #c00; }
+.test { border: 1px solid #ccc; border-radius: 4px; padding: .5rem; margin: .5rem 0; }
+.passed { border-color: #2a7; } .failed { border-color: #c00; }
+.md { color: #444; }
+"""
+
+
+def _text(value) -> str:
+    if isinstance(value, list):
+        value = "".join(str(v) for v in value)
+    return ANSI.sub("", str(value))
+
+
+def _redact(text: str, hidden: set[str]) -> str:
+    lines = [REDACTED if normalize(line) in hidden else line for line in text.splitlines()]
+    text = "\n".join(lines)
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "\n[... cut]"
+
+
+def _outputs(cell: dict, hidden: set[str]) -> list[str]:
+    parts = []
+    for output in cell.get("outputs", []) if isinstance(cell.get("outputs"), list) else []:
+        if not isinstance(output, dict):
+            continue
+        kind = output.get("output_type")
+        if kind == "stream":
+            text, css = _text(output.get("text", "")), "out"
+        elif kind in ("execute_result", "display_data"):
+            data = output.get("data", {}) if isinstance(output.get("data"), dict) else {}
+            text = _text(data.get("text/plain", "[an image or rich output]"))
+            css = "out"
+        elif kind == "error":
+            trace = output.get("traceback", [])
+            text = _text("\n".join(map(str, trace)) if isinstance(trace, list) else trace)
+            css = "err"
+        else:
+            continue
+        parts.append(f'<pre class="{css}">{html.escape(_redact(text, hidden))}</pre>')
+    return parts
+
+
+def _test_box(test: Test) -> str:
+    status = "passed" if test.passed else "failed"
+    return (f'<div class="test {status}"><b>Task {html.escape(test.task)}</b>: hidden tests, '
+            f"{test.score:g} / {test.max_score:g} points ({status})"
+            f"<pre>{html.escape(test.message)}</pre></div>")
+
+
+def feedback_html(student: str, assignment: str, tests: list[Test],
+                  notebooks: dict[str, dict | None], hidden: set[str], notes: list[str]) -> str:
+    """The page; `notebooks` maps a notebook's name to its executed form (None if it did not
+    run); `hidden` holds the normalised lines of the hidden tests."""
+    score = sum(t.score for t in tests)
+    total = sum(t.max_score for t in tests)
+    esc = html.escape
+    rows = "".join(
+        f"<tr><td>Task {esc(t.task)}</td><td>{t.score:g} / {t.max_score:g}</td>"
+        f"<td>{'passed' if t.passed else 'failed'}</td>"
+        f"<td>{esc(t.message.splitlines()[0] if t.message else '')}</td></tr>" for t in tests)
+    body = [f"<h1>{esc(assignment)}: feedback for {esc(student)}</h1>",
+            f"<p><b>Score: {score:g} / {total:g}</b></p>",
+            *[f"<p>{esc(note)}</p>" for note in notes],
+            f"<table><tr><th>test</th><th>points</th><th>status</th><th>why</th></tr>{rows}"
+            f"</table>"]
+    by_name = {t.name: t for t in tests}
+    for name, notebook in notebooks.items():
+        body.append(f"<h2>{esc(name)}</h2>")
+        if notebook is None:
+            body.append("<p>This notebook did not run.</p>")
+            continue
+        for cell in notebook.get("cells", []):
+            if not isinstance(cell, dict):
+                continue
+            meta = cell.get("metadata", {}) if isinstance(cell.get("metadata"), dict) else {}
+            grade_id = meta.get("nbgrader", {}).get("grade_id") if isinstance(
+                meta.get("nbgrader"), dict) else None
+            source = _text(cell.get("source", ""))
+            if grade_id in by_name:
+                body.append(_test_box(by_name[grade_id]))
+            elif "HIDDEN TEST" in source.upper():
+                body.append("<p>[a cell with hidden tests]</p>")
+            elif cell.get("cell_type") == "markdown":
+                body.append(f'<pre class="md">{esc(_redact(source, hidden))}</pre>')
+            elif cell.get("cell_type") == "code":
+                body.append(f"<pre>{esc(_redact(source, hidden))}</pre>")
+                body.extend(_outputs(cell, hidden))
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{esc(assignment)}: "
+            f"{esc(student)}</title><style>{STYLE}</style></head><body>{''.join(body)}"
+            f"</body></html>\n")

@@ -1,0 +1,443 @@
+"""`autograder grade`: grade submissions, each isolated, in parallel, resumably.
+
+For an assignment, the grader first runs the source notebooks with the reference package and
+records the expected outputs of every hidden test (cached in the output folder). Then, per
+submission, in a job folder of its own: the submission's files are copied (or unzipped), each
+notebook is rebuilt with the course's cells restored (autograder.merge), and run in the
+sandbox (autograder.sandbox, autograder.execute) under time, memory, process and output
+limits, recording the student's outputs. The verdict (autograder.verdict) is made here,
+outside the student's process. The grades go to the gradebook, then feedback.html and,
+last, results.json: a submission with a results.json for its current files is done, so an
+interrupted batch resumes where it stopped and nothing is counted twice.
+"""
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.course import Course, grade_cells, notebook_parts
+from autograder.feedback import feedback_html
+from autograder.leaks import MIN_CHARS, normalize
+from autograder.merge import graded_notebook
+from autograder.notebook import RECORD_ENV
+from autograder.regions import IGNORED
+from autograder.results import read_results, results_json, write_atomic, write_grades_csv
+from autograder.sandbox import Isolation, Limits, UidLease, detect
+from autograder.submissions import Submission, SubmissionError, stage
+from autograder.tasks import task_of_grade_id
+from autograder.verdict import MAX_RECORD_BYTES, Test, cell_reports, judge, read_records
+
+__all__ = ["GradingError", "Options", "Graded", "grade"]
+
+RECORDS = "records.jsonl"
+LOG_TAIL = 20_000
+
+
+class GradingError(RuntimeError):
+    """Grading itself cannot be done (not a problem of one submission)."""
+
+
+@dataclass
+class Options:
+    out: Path
+    db_url: str | None = None
+    jobs: int = 1
+    force: bool = False
+    limits: Limits = field(default_factory=Limits)
+    progress: bool = True
+
+
+@dataclass
+class Graded:
+    """One submission's outcome."""
+    student: str
+    tests: list[Test]
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    notebooks: dict[str, dict | None] = field(default_factory=dict)  # shown in the feedback
+    digest: str = ""
+    skipped: bool = False  # already graded
+
+
+def _tests(course: Course, assignment: str) -> list[Test]:
+    tests = []
+    for path in course.notebooks(assignment):
+        for cell in grade_cells(path):
+            if cell.solution:
+                continue
+            task = task_of_grade_id(cell.grade_id)
+            if task is None:
+                raise GradingError(f"{path.name}: graded cell {cell.grade_id!r} names no task "
+                                   f"(grade ids of test cells are task_<a>_<b>)")
+            tests.append(Test(cell.grade_id, task, path.stem, cell.points))
+    if not tests:
+        raise GradingError(f"{assignment} has no graded test cells")
+    return tests
+
+
+def _hidden_lines(course: Course, assignment: str) -> set[str]:
+    lines = set()
+    for path in course.notebooks(assignment):
+        parts = notebook_parts(path)
+        public = {normalize(line) for line in parts.public}
+        for _, line in parts.hidden:
+            text = normalize(line)
+            if len(text.replace(" ", "")) >= MIN_CHARS and text not in public:
+                lines.add(text)
+    return lines
+
+
+def _read_json(path: Path, limit: int = MAX_RECORD_BYTES) -> dict | None:
+    """An untrusted JSON file, or None when it is missing, too large or not JSON."""
+    try:
+        if path.stat().st_size > limit:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+class Runner:
+    """Runs notebooks in the sandbox for one batch."""
+
+    def __init__(self, isolation: Isolation, limits: Limits, work: Path):
+        self.isolation, self.limits, self.work = isolation, limits, work
+
+    def _env(self, home: str, record: str) -> dict[str, str]:
+        bin_dir = str(Path(sys.executable).parent)
+        env = {name: os.environ[name] for name in ("LANG", "LC_ALL", "TZ") if name in os.environ}
+        env.setdefault("LANG", "C.UTF-8")
+        env.update({
+            "PATH": os.pathsep.join([bin_dir, "/usr/local/bin", "/usr/bin", "/bin"]),
+            "HOME": home, "IPYTHONDIR": f"{home}/ipython", "MPLCONFIGDIR": f"{home}/mpl",
+            "JUPYTER_CONFIG_DIR": f"{home}/jupyter", "JUPYTER_DATA_DIR": f"{home}/jupyter-data",
+            "JUPYTER_RUNTIME_DIR": f"{home}/jupyter-runtime", "JUPYTER_PLATFORM_DIRS": "1",
+            "NUMBA_CACHE_DIR": f"{home}/numba", "MPLBACKEND": "Agg",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "NUMBA_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1", RECORD_ENV: record,
+        })
+        return env
+
+    def run(self, notebooks: list[Path], work: Path, out: Path, mode: str) -> list[str]:
+        """Execute each notebook of `work` (in order) into `out`; the problems seen."""
+        problems = []
+        (out / "home").mkdir(parents=True, exist_ok=True)
+        lease = UidLease() if self.isolation.as_root else None
+        try:
+            for notebook in notebooks:
+                problems += self._run_one(notebook, work, out, mode,
+                                          lease.uid if lease else None)
+        finally:
+            if lease:
+                lease.close()
+        return problems
+
+    def _run_one(self, notebook: Path, work: Path, out: Path, mode: str,
+                 uid: int | None) -> list[str]:
+        iso, limits = self.isolation, self.limits
+        path = lambda p: iso.path(p, work, out)  # noqa: E731 (a local alias)
+        argv = [sys.executable, "-I", "-m", "autograder.execute", path(notebook),
+                path(out / notebook.name), "--cell-timeout", str(limits.cell_seconds),
+                "--notebook-timeout", str(limits.notebook_seconds),
+                "--output-bytes", str(limits.output_bytes)]
+        home = "/tmp/home" if iso.name == "bubblewrap" else path(out / "home")
+        env = self._env(home, f"{mode}:{path(out / RECORDS)}")
+        tail = bytearray()
+        process = iso.popen(argv, work=work, out=out, env=env, limits=limits, uid=uid,
+                            stdout=subprocess.PIPE)
+
+        def drain():
+            for chunk in iter(lambda: process.stdout.read(65536), b""):
+                tail.extend(chunk)
+                del tail[:-LOG_TAIL]
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+        hard = limits.notebook_seconds + 120  # kernel starts and replays come on top
+        try:
+            process.wait(timeout=hard)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            self._kill(process, uid)
+            reader.join(timeout=10)
+        if not (out / notebook.name).is_file():
+            log = tail.decode(errors="replace").strip().splitlines()[-5:]
+            return [f"{notebook.name} did not run" + (": " + " | ".join(log) if log else "")]
+        return []
+
+    def _kill(self, process: subprocess.Popen, uid: int | None) -> None:
+        """End the job's processes: its session, and (without a PID namespace) every process
+        of its leased user."""
+        try:
+            os.killpg(process.pid, 9)
+        except (ProcessLookupError, PermissionError):
+            pass
+        process.wait()
+        if uid is not None and self.isolation.name != "bubblewrap":
+            subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                            "kill", "-KILL", "-1"], capture_output=True)
+
+
+def _job_folders(root: Path, name: str) -> tuple[Path, Path]:
+    job = root / name
+    work, out = job / "work", job / "out"
+    work.mkdir(parents=True)
+    out.mkdir()
+    for folder in (job, work, out):
+        folder.chmod(0o755)
+    return work, out
+
+
+def _expected(course: Course, assignment: str, runner: Runner, cache: Path) -> dict:
+    """The reference's recorded outputs of every hidden test, by task (cached by content)."""
+    hasher = hashlib.sha256()
+    sources = course.notebooks(assignment)
+    import autograder
+
+    files = [*sources, *sorted(Path(autograder.__file__).parent.glob("*.py")),
+             *sorted(p for p in course.package.rglob("*.py") if "__pycache__" not in p.parts)]
+    for file in files:
+        hasher.update(str(file.name).encode() + b"\0" + file.read_bytes())
+    cached = cache / f"reference-{hasher.hexdigest()[:16]}.json"
+    data = _read_json(cached)
+    if data is not None:
+        return data
+    work, out = _job_folders(runner.work, f"reference-{assignment}")
+    for path in sources:
+        shutil.copy(path, work / path.name)
+    shutil.copytree(course.package, work / "minitorch", ignore=IGNORED)
+    problems = runner.run([work / p.name for p in sources], work, out, "expected")
+    calls = read_records(out / RECORDS, "expected")
+    for test in _tests(course, assignment):
+        found = calls.get(test.task)
+        broken = [c["error"] for c in found or [] if c.get("error")]
+        if not found or broken:
+            reports = cell_reports(_read_json(out / f"{test.notebook}.ipynb"))
+            why = broken[0] if broken else (reports.get(test.name, {}).get("error")
+                                            or "; ".join(problems) or "nothing was recorded")
+            raise GradingError(f"the reference run of {assignment} recorded no expected "
+                               f"results for task {test.task}: {why}")
+    cache.mkdir(parents=True, exist_ok=True)
+    write_atomic(cached, json.dumps(calls))
+    return calls
+
+
+def _display(merged: dict, executed: dict | None) -> dict:
+    """The merged notebook (trusted sources and metadata) with the executed outputs."""
+    cells = executed.get("cells") if isinstance(executed, dict) else None
+    shown = json.loads(json.dumps(merged))
+    if isinstance(cells, list) and len(cells) == len(shown["cells"]):
+        for mine, ran in zip(shown["cells"], cells):
+            if mine.get("cell_type") == "code" and isinstance(ran, dict):
+                mine["outputs"] = ran.get("outputs", [])
+    return shown
+
+
+def grade_one(course: Course, assignment: str, submission: Submission, runner: Runner,
+              expected: dict) -> Graded:
+    start = time.monotonic()
+    tests = _tests(course, assignment)
+    graded = Graded(submission.student, tests, digest=submission.digest())
+    work, out = _job_folders(runner.work, submission.student)
+    try:
+        try:
+            stage(submission, work)
+        except SubmissionError as error:
+            graded.notes.append(f"The submission could not be read: {error}")
+            judge(tests, expected, {}, {})
+            return graded
+        to_run, merged = [], {}
+        for source in course.notebooks(assignment):
+            mine = work / source.name
+            if not mine.is_file():
+                graded.notes.append(f"{source.name} is missing from the submission; its "
+                                    f"tests score zero.")
+                graded.notebooks[source.stem] = None
+                continue
+            submitted = _read_json(mine, limit=64 << 20)
+            if submitted is None:
+                graded.notes.append(f"{source.name} is not a readable notebook (not valid "
+                                    f"JSON, or over 64 MiB); its tests score zero.")
+                graded.notebooks[source.stem] = None
+                continue
+            merged[source.stem] = graded_notebook(
+                json.loads(source.read_text(encoding="utf-8")), submitted)
+            mine.write_text(json.dumps(merged[source.stem]), encoding="utf-8")
+            to_run.append(mine)
+        graded.notes += runner.run(to_run, work, out, "student")
+        student = read_records(out / RECORDS, "student")
+        reports = {}
+        for name, notebook in merged.items():
+            executed = _read_json(out / f"{name}.ipynb")
+            reports.update(cell_reports(executed))
+            graded.notebooks[name] = _display(notebook, executed)
+        ran = set(merged)
+        judge(tests, expected, student, reports)
+        for test in tests:
+            if test.notebook not in ran:
+                test.score, test.message = 0.0, f"Task {test.task}: the notebook did not run"
+        return graded
+    finally:
+        graded.seconds = time.monotonic() - start
+        shutil.rmtree(work.parent, ignore_errors=True)
+
+
+def _summary(results: dict[str, dict], limits_hit: dict[str, list[str]], out=print) -> None:
+    if not results:
+        out("No submissions.")
+        return
+    scores = sorted(r["score"] for r in results.values())
+    top = max(r["max_score"] for r in results.values()) or 1
+    out(f"\n{len(results)} submissions; score median {scores[len(scores) // 2]:g}, "
+        f"min {scores[0]:g}, max {scores[-1]:g} (of {top:g})")
+    bins = [0] * 5
+    for score in scores:
+        bins[min(4, int(5 * score / top))] += 1
+    for i, count in enumerate(bins):
+        low, high = 20 * i, 20 * (i + 1)
+        out(f"  {low:3d}-{high:3d}%  {'#' * count} {count}")
+    failures: dict[str, int] = {}
+    for data in results.values():
+        for test in data["tests"]:
+            if test["status"] != "passed":
+                failures[test["number"]] = failures.get(test["number"], 0) + 1
+    if failures:
+        out("Failures by task: " + ", ".join(
+            f"{task}: {count}" for task, count in sorted(
+                failures.items(), key=lambda kv: tuple(int(p) for p in kv[0].split(".")))))
+    if limits_hit:
+        out("Submissions that hit a limit:")
+        for student, hit in sorted(limits_hit.items()):
+            out(f"  {student}: {', '.join(hit)}")
+
+
+class _Lock:
+    """One `grade` at a time per output folder."""
+
+    def __init__(self, out: Path):
+        self.handle = open(out / ".grading.lock", "w")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.close()
+            raise GradingError(f"another `autograder grade` is writing to {out}; wait for it "
+                               f"to finish") from None
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def grade(course: Course, assignment: str, submissions: list[Submission], options: Options,
+          out=print) -> dict[str, dict]:
+    """Grade the submissions; the results.json data of every student graded in `options.out`
+    (this run's and earlier ones')."""
+    from tqdm import tqdm
+
+    from autograder import gradebook
+
+    course.assignments([assignment])
+    if not course.notebooks(assignment):
+        raise GradingError(f"no notebook in {course.source(assignment)}")
+    _tests(course, assignment)  # the assignment's graded cells are well formed
+    folder = Path(options.out)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = _Lock(folder)
+    try:
+        db_url = options.db_url or f"sqlite:///{(folder / 'gradebook.db').resolve()}"
+        isolation = detect()
+        out(f"Isolation: {isolation.describe()}")
+        out(f"Limits: {options.limits.describe()}")
+        course_id = "minitorch"
+        gradebook.prepare(db_url, course_id, assignment, course.notebooks(assignment))
+        hidden = _hidden_lines(course, assignment)
+        todo, limits_hit = [], {}
+        for submission in submissions:
+            done = read_results(folder / submission.student / "results.json")
+            if (done and not options.force and done.get("extra_data", {}).get(
+                    "submission_sha256") == submission.digest()):
+                continue
+            todo.append(submission)
+        skipped = len(submissions) - len(todo)
+        if skipped:
+            out(f"{skipped} submissions already graded (unchanged since); --force grades "
+                f"them again.")
+        with tempfile.TemporaryDirectory(prefix="autograder-grade-") as tmp:
+            root = Path(tmp)
+            root.chmod(0o755)
+            runner = Runner(isolation, options.limits, root)
+            expected = {}
+            if todo:
+                out(f"Recording the reference's expected results for {assignment} ...")
+                expected = _expected(course, assignment, runner, folder / ".reference")
+            with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool, tqdm(
+                    total=len(todo), desc=f"grading {assignment}", unit="submission",
+                    disable=not options.progress) as bar:
+                futures = {pool.submit(grade_one, course, assignment, s, runner, expected): s
+                           for s in todo}
+                for future in as_completed(futures):
+                    submission = futures[future]
+                    try:
+                        graded = future.result()
+                    except Exception as error:  # a bug here must not lose the others' work
+                        bar.write(f"{submission.student}: could not be graded: "
+                                  f"{type(error).__name__}: {error}")
+                        bar.update()
+                        continue
+                    _store(graded, submission, assignment, db_url, course_id, folder, hidden,
+                           isolation)
+                    hit = sorted({t.limit for t in graded.tests if t.limit})
+                    if hit:
+                        limits_hit[graded.student] = hit
+                    bar.update()
+        results = {}
+        for submission in submissions:
+            data = read_results(folder / submission.student / "results.json")
+            if data is not None:
+                results[submission.student] = data
+                hit = data.get("extra_data", {}).get("limits_hit")
+                if hit and submission.student not in limits_hit:
+                    limits_hit[submission.student] = hit
+        every = {p.parent.name: read_results(p) for p in folder.glob("*/results.json")}
+        csv_path = write_grades_csv(folder, {k: v for k, v in every.items() if v})
+        _summary(results, limits_hit, out)
+        out(f"Wrote {csv_path}, the gradebook ({db_url}) and per student results.json and "
+            f"feedback.html in {folder}/")
+        return results
+    finally:
+        lock.close()
+
+
+def _store(graded: Graded, submission: Submission, assignment: str, db_url: str,
+           course_id: str, folder: Path, hidden: set[str], isolation: Isolation) -> None:
+    """Gradebook first, then feedback, then results.json (the mark of a finished grading)."""
+    from autograder import gradebook
+
+    timestamp = None
+    if submission.timestamp:
+        from nbgrader.utils import parse_utc
+
+        try:
+            timestamp = parse_utc(submission.timestamp)
+        except (ValueError, TypeError):
+            timestamp = None
+    gradebook.record(db_url, course_id, assignment, graded.student,
+                     {(t.notebook, t.name): t.score for t in graded.tests}, timestamp)
+    student_dir = folder / graded.student
+    write_atomic(student_dir / "feedback.html",
+                 feedback_html(graded.student, assignment, graded.tests, graded.notebooks,
+                               hidden, graded.notes))
+    data = results_json(graded.student, assignment, graded.tests, graded.seconds,
+                        graded.digest, isolation.name, graded.notes)
+    write_atomic(student_dir / "results.json", json.dumps(data, indent=1))

@@ -1,0 +1,128 @@
+"""The grader's verdict on a submission, made in the grader's own process.
+
+Each graded test cell calls `check(task, ...)`. The grader's run of the reference recorded the
+expected outputs of every call ("expected" lines); the student's run recorded the student's
+outputs ("student" lines). A test scores its points when, for every call of its task, the
+student's run recorded an output for every case and each matches (exactly, or within the
+tolerances of the *reference's* record). The student's run can write anything into its record
+and notebook; both are read here as untrusted data, with size limits, and only ever compared.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.values import BadValue, decode, difference
+
+__all__ = ["Test", "read_records", "judge", "cell_reports", "MAX_RECORD_BYTES"]
+
+MAX_RECORD_BYTES = 64 << 20
+LIMIT_NAMES = {"timeout": "time limit (cell)", "died": "kernel died",
+               "notebook time": "time limit (notebook)", "restarts": "kernel died",
+               "memory": "memory limit"}
+
+
+@dataclass
+class Test:
+    """One graded cell's outcome."""
+    name: str  # grade_id
+    task: str
+    notebook: str
+    max_score: float
+    score: float = 0.0
+    message: str = ""
+    limit: str | None = None  # which limit the cell hit, if any
+    cases: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.max_score > 0
+
+
+def read_records(path: Path, mode: str) -> dict[str, list[dict]]:
+    """task -> its calls, in order, of the given mode; unreadable lines are skipped."""
+    calls: dict[str, list[dict]] = {}
+    if not path.is_file():
+        return calls
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_RECORD_BYTES + 1)
+    for line in data[:MAX_RECORD_BYTES].splitlines():
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(record, dict) and record.get("mode") == mode and \
+                isinstance(record.get("outputs"), list):
+            calls.setdefault(str(record.get("task")), []).append(record)
+    return calls
+
+
+def cell_reports(notebook: dict | None) -> dict[str, dict]:
+    """grade_id -> {"limit", "error"} read from an executed notebook (untrusted; for messages)."""
+    reports = {}
+    cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
+    for cell in cells if isinstance(cells, list) else []:
+        if not isinstance(cell, dict):
+            continue
+        meta = cell.get("metadata", {})
+        name = meta.get("nbgrader", {}).get("grade_id") if isinstance(meta, dict) else None
+        if not isinstance(name, str):
+            continue
+        limit = meta.get("autograder", {}).get("limit") if isinstance(
+            meta.get("autograder"), dict) else None
+        error = None
+        for output in cell.get("outputs", []) if isinstance(cell.get("outputs"), list) else []:
+            if isinstance(output, dict) and output.get("output_type") == "error":
+                error = f"{output.get('ename')}: {output.get('evalue')}"[:500]
+                if output.get("ename") == "MemoryError" and not limit:
+                    limit = "memory"
+        reports[name] = {"limit": limit, "error": error}
+    return reports
+
+
+def _judge_call(expected: dict, got: dict | None) -> str | None:
+    """Why a student's call does not match the reference's, or None."""
+    if got is None:
+        return "no results were recorded"
+    if got.get("error"):
+        return f"the test raised {str(got['error'])[:500]}"
+    want, outputs = expected["outputs"], got.get("outputs")
+    if not isinstance(outputs, list) or len(outputs) < len(want):
+        return "results were recorded for only some of the cases"
+    inputs = expected.get("inputs") or []
+    for number, (want_value, got_value) in enumerate(zip(want, outputs)):
+        try:
+            why = difference(decode(got_value), decode(want_value), float(expected["rtol"]),
+                             float(expected["atol"]))
+        except BadValue as error:
+            why = str(error)
+        if why is not None:
+            where = f"\n  input: {inputs[number]}" if number < len(inputs) else ""
+            return f"case {number} gives a wrong result: {why}{where}"
+    return None
+
+
+def judge(tests: list[Test], expected: dict[str, list[dict]], student: dict[str, list[dict]],
+          reports: dict[str, dict]) -> list[Test]:
+    """Score every test (in place) and return them."""
+    for test in tests:
+        calls = expected.get(test.task, [])
+        got = student.get(test.task, [])
+        report = reports.get(test.name, {})
+        test.limit = report.get("limit")
+        test.cases = sum(len(call["outputs"]) for call in calls)
+        why = None
+        for number, call in enumerate(calls):
+            why = _judge_call(call, got[number] if number < len(got) else None)
+            if why:
+                break
+        if why is None and calls:
+            test.score, test.message = test.max_score, f"all {test.cases} cases pass"
+            continue
+        test.score = 0.0
+        if test.limit:
+            why = f"{LIMIT_NAMES.get(test.limit, test.limit)}: {report.get('error') or why}"
+        elif why == "no results were recorded" and report.get("error"):
+            why = f"the cell failed before recording: {report['error']}"
+        test.message = f"Task {test.task}: {why}"
+    return tests
