@@ -35,7 +35,7 @@ from autograder.results import read_results, results_json, write_atomic, write_g
 from autograder.sandbox import Isolation, Limits, UidLease, detect
 from autograder.submissions import Submission, SubmissionError, stage
 from autograder.tasks import task_of_grade_id
-from autograder.verdict import MAX_RECORD_BYTES, Test, cell_reports, judge, read_records
+from autograder.verdict import MAX_RECORD_BYTES, Test, cell_reports, judge, limits_hit, read_records
 
 __all__ = ["GradingError", "Options", "Graded", "grade"]
 
@@ -66,7 +66,7 @@ class Graded:
     notes: list[str] = field(default_factory=list)
     notebooks: dict[str, dict | None] = field(default_factory=dict)  # shown in the feedback
     digest: str = ""
-    skipped: bool = False  # already graded
+    limits: set[str] = field(default_factory=set)  # the limits any cell hit
 
 
 def _tests(course: Course, assignment: str) -> list[Test]:
@@ -151,7 +151,8 @@ class Runner:
         argv = [sys.executable, "-I", "-m", "autograder.execute", path(notebook),
                 path(out / notebook.name), "--cell-timeout", str(limits.cell_seconds),
                 "--notebook-timeout", str(limits.notebook_seconds),
-                "--output-bytes", str(limits.output_bytes)]
+                "--output-bytes", str(limits.output_bytes),
+                *(["--kill-strays"] if iso.name == "bubblewrap" or uid is not None else [])]
         home = "/tmp/home" if iso.name == "bubblewrap" else path(out / "home")
         env = self._env(home, f"{mode}:{path(out / RECORDS)}")
         tail = bytearray()
@@ -284,6 +285,7 @@ def grade_one(course: Course, assignment: str, submission: Submission, runner: R
             reports.update(cell_reports(executed))
             graded.notebooks[name] = _display(notebook, executed)
         ran = set(merged)
+        graded.limits = limits_hit(reports)
         judge(tests, expected, student, reports)
         for test in tests:
             if test.notebook not in ran:
@@ -294,7 +296,7 @@ def grade_one(course: Course, assignment: str, submission: Submission, runner: R
         shutil.rmtree(work.parent, ignore_errors=True)
 
 
-def _summary(results: dict[str, dict], limits_hit: dict[str, list[str]], out=print) -> None:
+def _summary(results: dict[str, dict], hit: dict[str, list[str]], out=print) -> None:
     if not results:
         out("No submissions.")
         return
@@ -317,10 +319,10 @@ def _summary(results: dict[str, dict], limits_hit: dict[str, list[str]], out=pri
         out("Failures by task: " + ", ".join(
             f"{task}: {count}" for task, count in sorted(
                 failures.items(), key=lambda kv: tuple(int(p) for p in kv[0].split(".")))))
-    if limits_hit:
+    if hit:
         out("Submissions that hit a limit:")
-        for student, hit in sorted(limits_hit.items()):
-            out(f"  {student}: {', '.join(hit)}")
+        for student, names in sorted(hit.items()):
+            out(f"  {student}: {', '.join(names)}")
 
 
 class _Lock:
@@ -362,7 +364,7 @@ def grade(course: Course, assignment: str, submissions: list[Submission], option
         course_id = "minitorch"
         gradebook.prepare(db_url, course_id, assignment, course.notebooks(assignment))
         hidden = _hidden_lines(course, assignment)
-        todo, limits_hit = [], {}
+        todo, hit = [], {}
         for submission in submissions:
             done = read_results(folder / submission.student / "results.json")
             if (done and not options.force and done.get("extra_data", {}).get(
@@ -397,21 +399,20 @@ def grade(course: Course, assignment: str, submissions: list[Submission], option
                         continue
                     _store(graded, submission, assignment, db_url, course_id, folder, hidden,
                            isolation)
-                    hit = sorted({t.limit for t in graded.tests if t.limit})
-                    if hit:
-                        limits_hit[graded.student] = hit
+                    if graded.limits:
+                        hit[graded.student] = sorted(graded.limits)
                     bar.update()
         results = {}
         for submission in submissions:
             data = read_results(folder / submission.student / "results.json")
             if data is not None:
                 results[submission.student] = data
-                hit = data.get("extra_data", {}).get("limits_hit")
-                if hit and submission.student not in limits_hit:
-                    limits_hit[submission.student] = hit
+                earlier = data.get("extra_data", {}).get("limits_hit")
+                if earlier and submission.student not in hit:
+                    hit[submission.student] = earlier
         every = {p.parent.name: read_results(p) for p in folder.glob("*/results.json")}
         csv_path = write_grades_csv(folder, {k: v for k, v in every.items() if v})
-        _summary(results, limits_hit, out)
+        _summary(results, hit, out)
         out(f"Wrote {csv_path}, the gradebook ({db_url}) and per student results.json and "
             f"feedback.html in {folder}/")
         return results
@@ -439,5 +440,5 @@ def _store(graded: Graded, submission: Submission, assignment: str, db_url: str,
                  feedback_html(graded.student, assignment, graded.tests, graded.notebooks,
                                hidden, graded.notes))
     data = results_json(graded.student, assignment, graded.tests, graded.seconds,
-                        graded.digest, isolation.name, graded.notes)
+                        graded.digest, isolation.name, graded.notes, sorted(graded.limits))
     write_atomic(student_dir / "results.json", json.dumps(data, indent=1))

@@ -18,7 +18,7 @@ __all__ = ["results_json", "write_atomic", "read_results", "write_grades_csv"]
 
 
 def results_json(student: str, assignment: str, tests: list[Test], seconds: float,
-                 digest: str, isolation: str, notes: list[str]) -> dict:
+                 digest: str, isolation: str, notes: list[str], limits: list[str]) -> dict:
     score = sum(test.score for test in tests)
     max_score = sum(test.max_score for test in tests)
     lines = [f"{assignment}: {score:g} / {max_score:g} points", *notes]
@@ -41,7 +41,7 @@ def results_json(student: str, assignment: str, tests: list[Test], seconds: floa
         } for test in tests],
         "extra_data": {"student": student, "assignment": assignment, "submission_sha256": digest,
                        "isolation": isolation, "notes": notes,
-                       "limits_hit": sorted({t.limit for t in tests if t.limit})},
+                       "limits_hit": limits},
     }
 
 

@@ -94,6 +94,7 @@ def _system_paths() -> list[str]:
             binds += ["--symlink", os.readlink(name), name]
         elif os.path.isdir(name):
             binds += ["--ro-bind", name, name]
+    binds += ["--perms", "0755", "--dir", "/etc"]  # bwrap would make it 0700: unreadable
     for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "fonts",
                  "localtime", "nsswitch.conf", "passwd", "group", "hosts", "mime.types"):
         binds += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from autograder.values import BadValue, decode, difference
 
-__all__ = ["Test", "read_records", "judge", "cell_reports", "MAX_RECORD_BYTES"]
+__all__ = ["Test", "read_records", "judge", "cell_reports", "limits_hit", "MAX_RECORD_BYTES"]
 
 MAX_RECORD_BYTES = 64 << 20
 LIMIT_NAMES = {"timeout": "time limit (cell)", "died": "kernel died",
                "notebook time": "time limit (notebook)", "restarts": "kernel died",
-               "memory": "memory limit"}
+               "memory": "memory limit", "output": "output limit",
+               "processes": "process limit"}
 
 
 @dataclass
@@ -58,26 +59,35 @@ def read_records(path: Path, mode: str) -> dict[str, list[dict]]:
 
 
 def cell_reports(notebook: dict | None) -> dict[str, dict]:
-    """grade_id -> {"limit", "error"} read from an executed notebook (untrusted; for messages)."""
+    """Cell key -> {"limit", "error"} read from an executed notebook (untrusted; for messages
+    and the summary). The key is the cell's grade_id, or "cell <n>" for cells without one."""
     reports = {}
     cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
-    for cell in cells if isinstance(cells, list) else []:
-        if not isinstance(cell, dict):
+    for number, cell in enumerate(cells if isinstance(cells, list) else []):
+        meta = cell.get("metadata", {}) if isinstance(cell, dict) else None
+        if not isinstance(meta, dict):
             continue
-        meta = cell.get("metadata", {})
-        name = meta.get("nbgrader", {}).get("grade_id") if isinstance(meta, dict) else None
-        if not isinstance(name, str):
-            continue
+        name = meta.get("nbgrader", {}).get("grade_id") if isinstance(
+            meta.get("nbgrader"), dict) else None
         limit = meta.get("autograder", {}).get("limit") if isinstance(
             meta.get("autograder"), dict) else None
         error = None
-        for output in cell.get("outputs", []) if isinstance(cell.get("outputs"), list) else []:
+        outputs = cell.get("outputs", [])
+        for output in outputs if isinstance(outputs, list) else []:
             if isinstance(output, dict) and output.get("output_type") == "error":
                 error = f"{output.get('ename')}: {output.get('evalue')}"[:500]
                 if output.get("ename") == "MemoryError" and not limit:
                     limit = "memory"
-        reports[name] = {"limit": limit, "error": error}
+            elif isinstance(output, dict) and "output truncated" in str(output.get("text")):
+                limit = limit or "output"
+        reports[name if isinstance(name, str) else f"cell {number}"] = {"limit": limit,
+                                                                          "error": error}
     return reports
+
+
+def limits_hit(reports: dict[str, dict]) -> set[str]:
+    """The names of the limits that any cell hit."""
+    return {LIMIT_NAMES.get(r["limit"], r["limit"]) for r in reports.values() if r["limit"]}
 
 
 def _judge_call(expected: dict, got: dict | None) -> str | None:

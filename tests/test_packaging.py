@@ -2,8 +2,8 @@
 
 - environment.yml (conda) lists the same packages as pyproject.toml's runtime dependencies plus
   its `dev` extra, with the same version bounds wherever both files give them.
-- .ci/run installs Chromium as the README's Requirements say, runs the README's test command,
-  and nothing else.
+- .ci/run installs Chromium and bubblewrap as the README's Requirements say, runs the README's
+  test command, and nothing else.
 - The README's set-up is exactly `make lab` and `make test`, and the Makefile has both targets.
 """
 
@@ -133,20 +133,21 @@ def command_lines(text: str) -> list[str]:
     ]
 
 
-# The one thing CI installs besides what make does: Chromium for the browser test, exactly as
-# README.md's Requirements tell a user to.
-CI_CHROMIUM = "command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)"
+# What CI installs besides what make does: Chromium for the browser test and bubblewrap for the
+# grading sandbox, exactly as README.md's Requirements tell a user to.
+CI_APT = ("(command -v chromium && command -v bwrap) >/dev/null || "
+          "(apt-get update && apt-get install -y chromium bubblewrap)")
 
 
-def test_ci_installs_chromium_then_runs_make_test_and_nothing_else():
+def test_ci_installs_chromium_and_bubblewrap_then_runs_make_test_and_nothing_else():
     lines = command_lines((ROOT / ".ci" / "run").read_text())
     boilerplate = ["set -euo pipefail", 'cd "$(dirname "$0")/.."']
-    assert lines == boilerplate + [CI_CHROMIUM, "make test"]
+    assert lines == boilerplate + [CI_APT, "make test"]
 
 
 def test_readme_requirements_tell_what_ci_installs():
     readme = " ".join((ROOT / "README.md").read_text().split())
-    assert "`apt-get update && apt-get install -y chromium`" in readme
+    assert "`apt-get update && apt-get install -y chromium bubblewrap`" in readme
 
 
 def readme_setup_commands() -> list[str]:

@@ -1,0 +1,386 @@
+"""The hostile suite: real submissions built from the release, graded in one batch through the
+CLI, each checked for the exact points it must get, and the batch for surviving them all.
+
+Expected points come from the course, not from the grader: full marks for the reference, zero
+for the release, and for a wrong task the points of every task that neither is it nor needs it
+(tasks.toml `needs`). A hostile submission scores what its honest part earns and nothing more.
+"""
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from course_copy import copy_course
+
+from autograder.check import _answered
+from autograder.course import notebook_parts
+from autograder.leaks import MIN_CHARS, normalize
+from autograder.sandbox import detect
+from autograder.tasks import load_registry
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTOGRADER = Path(sys.executable).parent / "autograder"
+ASSIGNMENT = "01_tensors"
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+LIMITS = ["--cell-timeout", "20", "--notebook-timeout", "240", "--memory", "2048",
+          "--processes", "200", "--output", "512"]
+REGISTRY = load_registry(ROOT / "course" / "tasks.toml", root=ROOT)
+POINTS = {t.id: float(t.points) for t in REGISTRY.tasks_of(ASSIGNMENT)}
+FULL = sum(POINTS.values())
+
+
+def without(task: str) -> float:
+    """The score of a submission whose only fault is `task`."""
+    lost = {task} | REGISTRY.dependents(task)
+    return sum(p for t, p in POINTS.items() if t not in lost)
+
+
+def run_autograder(course: Path, *args: str, timeout: float = 1500):
+    return subprocess.run([str(AUTOGRADER), "--course", str(course), "--package",
+                           str(ROOT / "minitorch"), *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=course.parent)
+
+
+def code_cell(source: str) -> dict:
+    return {"cell_type": "code", "metadata": {}, "source": source, "outputs": [],
+            "execution_count": None}
+
+
+class Builder:
+    """Makes submission folders from the release (stubs) and the answered reference."""
+
+    def __init__(self, course: Path, folder: Path):
+        self.release = course / "release" / ASSIGNMENT
+        self.source = course / "source" / ASSIGNMENT / NOTEBOOK
+        self.folder = folder
+        self.answered = folder.parent / "answered.ipynb"
+        _answered(self.release / NOTEBOOK, self.source, self.answered)
+
+    def make(self, student: str, *, package: str = "reference", notebook: bool = True,
+             cells_after_setup: tuple[str, ...] = (), edit=None) -> Path:
+        path = self.folder / student
+        path.mkdir(parents=True)
+        if package == "reference":
+            shutil.copytree(ROOT / "minitorch", path / "minitorch",
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copytree(self.release / "minitorch", path / "minitorch")
+        if notebook:
+            nb = json.loads((self.answered if package == "reference" else
+                             self.release / NOTEBOOK).read_text())
+            setup = next(i for i, c in enumerate(nb["cells"])
+                         if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup")
+            for offset, source in enumerate(cells_after_setup, start=1):
+                nb["cells"].insert(setup + offset, code_cell(source))
+            if edit:
+                edit(nb)
+            (path / NOTEBOOK).write_text(json.dumps(nb))
+        return path
+
+    def append_to_package(self, student: str, module: str, text: str) -> None:
+        with open(self.folder / student / "minitorch" / module, "a") as handle:
+            handle.write("\n" + text + "\n")
+
+
+SNOOP = """
+import os
+for path in {paths!r}:
+    try:
+        with open(path, "rb") as handle:
+            handle.read(100)
+        print("READ", path)
+    except OSError as error:
+        print("DENIED", path, type(error).__name__)
+for folder in {folders!r}:
+    try:
+        print("LISTED", folder, os.listdir(folder)[:3])
+    except OSError as error:
+        print("DENIED", folder, type(error).__name__)
+"""
+
+ESCAPE = """
+for path in {paths!r}:
+    try:
+        with open(path, "w") as handle:
+            handle.write("escaped")
+        print("WROTE", path)
+    except OSError as error:
+        print("DENIED", path, type(error).__name__)
+"""
+
+FORK = """
+import os, time
+children = 0
+try:
+    for _ in range(10_000):
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(300)
+            os._exit(0)
+        children += 1
+except OSError as error:
+    print("fork refused after", children, "children:", error)
+"""
+
+PATCHES = {
+    "patch_traceback": "ip = get_ipython()\nip.showtraceback = lambda *a, **k: None\n"
+                       "ip._showtraceback = lambda *a, **k: None\n"
+                       "import sys\nsys.excepthook = lambda *a: None",
+    "patch_assertion": "import builtins\n"
+                       "builtins.AssertionError = type('Nothing', (Exception,), {})\n"
+                       "builtins.NotImplementedError = builtins.AssertionError",
+    "patch_numpy": "import numpy, numpy.testing\nnumpy.testing.assert_allclose = "
+                   "lambda *a, **k: None\nnumpy.allclose = lambda *a, **k: True",
+    "patch_check": "import autograder.notebook as n\n"
+                   "n.check = lambda task, *a, **k: print(f'Task {task}: all cases pass.')\n"
+                   "check = n.check",
+}
+
+
+def delete_and_edit_tests(nb: dict) -> None:
+    by_id = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): c for c in nb["cells"]}
+    nb["cells"].remove(by_id["task_1_1"])
+    by_id["task_1_2"]["source"] = "print('Task 1.2: all cases pass.')"
+    by_id["task_1_3"]["metadata"]["nbgrader"]["grade_id"] = "renamed"
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """Release the assignment, build the submissions, grade them all in one command."""
+    if not shutil.which("bwrap"):
+        pytest.skip("bubblewrap is not installed (apt-get install bubblewrap; .ci/run does)")
+    base = tmp_path_factory.mktemp("hostile")
+    course = copy_course(base)
+    done = run_autograder(course, "release", ASSIGNMENT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    subs = base / "submissions"
+    build = Builder(course, subs)
+    out = base / "graded"
+    secret_paths = [str(course / "source" / ASSIGNMENT / NOTEBOOK), str(out / "gradebook.db"),
+                    str(subs / "reference" / NOTEBOOK), str(ROOT / "minitorch" / "tensor_data.py"),
+                    str(ROOT / "course" / "tasks.toml")]
+    outside = [str(subs / "reference" / "planted.txt"), str(out / "planted.txt"),
+               str(course / "planted.txt"), f"/tmp/planted-{os.getpid()}.txt"]
+    expected = {}
+
+    def add(student, points, **kwargs):
+        build.make(student, **kwargs)
+        expected[student] = points
+
+    add("reference", FULL)
+    add("stubs", 0.0, package="release")
+    add("one_wrong", without("1.2"))
+    build.append_to_package("one_wrong", "tensor_data.py",
+                            "def to_index(ordinal, shape, out_index):\n"
+                            "    for i in range(len(shape)):\n        out_index[i] = 0")
+    add("exit_in_cell", FULL, cells_after_setup=("import os\nos._exit(0)",))
+    add("exit_in_import", 0.0)
+    build.append_to_package("exit_in_import", "__init__.py", "import os\nos._exit(0)")
+    add("infinite_loop", FULL, cells_after_setup=("while True:\n    pass",))
+    add("memory_hog", FULL, cells_after_setup=(
+        "def hog():\n    held = []\n    while True:\n        held.append(b'x' * (1 << 27))\n"
+        "hog()",))
+    add("fork_loop", FULL, cells_after_setup=(FORK,))
+    add("huge_output", FULL, cells_after_setup=(
+        "for _ in range(100):\n    print('x' * 1_000_000)",))
+    for name, patch in PATCHES.items():
+        add(name, 0.0, package="release", cells_after_setup=(patch,))
+    add("always_equal", without("1.1"))
+    build.append_to_package(
+        "always_equal", "tensor_data.py",
+        "class _Anything(int):\n    def __eq__(self, other):\n        return True\n"
+        "    def tolist(self):\n        return self\n\n"
+        "_reference_index_to_position = index_to_position\n\n"
+        "def index_to_position(index, strides):\n    return _Anything(7)")
+    add("snoop", FULL, cells_after_setup=(
+        SNOOP.format(paths=secret_paths, folders=[str(subs), str(course), str(out)]),))
+    add("escape", FULL, cells_after_setup=(ESCAPE.format(paths=outside),))
+    add("edited_tests", FULL, edit=delete_and_edit_tests)
+    add("warnings", FULL, cells_after_setup=(
+        "import sys, warnings\nwarnings.warn('old API', DeprecationWarning)\n"
+        "print('a note on stderr', file=sys.stderr)",))
+    build.append_to_package("warnings", "__init__.py",
+                            "import warnings\nwarnings.warn('minitorch: slow path', UserWarning)")
+    add("invalid_json", 0.0)
+    (subs / "invalid_json" / NOTEBOOK).write_text('{"cells": [')
+    add("missing_notebook", 0.0, notebook=False)
+    add("extra_files", FULL)
+    (subs / "extra_files" / "data.bin").write_bytes(os.urandom(4096))
+    (subs / "extra_files" / "notes.txt").write_text("my notes")
+    add("shadow_autograder", 0.0, package="release")
+    fake = subs / "shadow_autograder" / "autograder"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("")
+    (fake / "notebook.py").write_text(
+        "def check(task, *args, **kwargs):\n    print(f'Task {task}: all cases pass.')\n")
+    zipped = build.make("zipped_tmp")
+    with zipfile.ZipFile(subs / "zipped.zip", "w") as bundle:
+        for file in zipped.rglob("*"):
+            bundle.write(file, Path("my-work") / file.relative_to(zipped))
+    shutil.rmtree(zipped)
+    expected["zipped"] = FULL
+
+    start = time.monotonic()
+    done = run_autograder(course, "grade", ASSIGNMENT, str(subs), "--out", str(out),
+                          "--jobs", "2", "--no-progress", *LIMITS)
+    return {"done": done, "out": out, "expected": expected, "course": course,
+            "subs": subs, "outside": outside, "seconds": time.monotonic() - start}
+
+
+def results(batch, student):
+    return json.loads((batch["out"] / student / "results.json").read_text())
+
+
+def test_the_batch_finishes_and_says_which_isolation(batch):
+    done = batch["done"]
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-5000:]
+    assert f"Isolation: {detect().describe()}" in done.stdout
+    assert "bubblewrap" in done.stdout
+
+
+def test_every_submission_gets_exactly_its_points(batch):
+    got = {student: results(batch, student)["score"] for student in batch["expected"]}
+    wrong = {s: (got[s], want) for s, want in batch["expected"].items() if got[s] != want}
+    assert not wrong, f"(got, expected) by student: {wrong}\n{batch['done'].stdout[-3000:]}"
+
+
+def test_grades_csv_and_gradebook_hold_every_student_once(batch):
+    lines = (batch["out"] / "grades.csv").read_text().splitlines()
+    students = [line.split(",")[0] for line in lines[1:]]
+    assert sorted(students) == sorted(batch["expected"])
+    for line in lines[1:]:
+        student, *_, score, _ = line.split(",")
+        assert float(score) == batch["expected"][student]
+    with sqlite3.connect(batch["out"] / "gradebook.db") as db:
+        rows = db.execute(
+            "SELECT student.id, SUM(grade.auto_score) FROM grade "
+            "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
+            "JOIN submitted_assignment ON submitted_notebook.assignment_id = "
+            "submitted_assignment.id JOIN student ON submitted_assignment.student_id = "
+            "student.id GROUP BY student.id").fetchall()
+    assert dict(rows) == batch["expected"]
+
+
+def test_limits_are_reported_for_the_submission_that_hit_them(batch):
+    hit = {s: set(results(batch, s)["extra_data"]["limits_hit"]) for s in batch["expected"]}
+    assert "time limit (cell)" in hit["infinite_loop"]
+    assert "kernel died" in hit["exit_in_cell"]
+    assert "memory limit" in hit["memory_hog"]
+    assert "output limit" in hit["huge_output"]
+    assert "process limit" in hit["fork_loop"]
+    assert not hit["reference"]
+    assert "Submissions that hit a limit:" in batch["done"].stdout
+
+
+def test_output_is_bounded(batch):
+    for name in ("feedback.html", "results.json"):
+        assert (batch["out"] / "huge_output" / name).stat().st_size < 3_000_000
+
+
+def test_a_sandboxed_submission_reads_and_writes_nothing_of_others(batch):
+    page = (batch["out"] / "snoop" / "feedback.html").read_text()
+    assert "READ " not in page and "LISTED " not in page, page[-3000:]
+    assert page.count("DENIED ") == 8
+    page = (batch["out"] / "escape" / "feedback.html").read_text()
+    for path in batch["outside"][:3]:  # the sandbox's own /tmp is its to write
+        assert f"WROTE {path}" not in page
+    for path in batch["outside"]:
+        assert not Path(path).exists(), f"{path} was written from inside the sandbox"
+
+
+def test_fork_loop_is_refused_by_the_process_limit(batch):
+    page = (batch["out"] / "fork_loop" / "feedback.html").read_text()
+    assert "fork refused after" in page and "processes running; they were stopped" in page
+
+
+def test_warnings_on_stderr_reach_the_feedback_but_cost_nothing(batch):
+    page = (batch["out"] / "warnings" / "feedback.html").read_text()
+    assert "a note on stderr" in page
+    assert results(batch, "warnings")["score"] == FULL
+
+
+def test_feedback_never_shows_hidden_tests(batch):
+    course = batch["course"]
+    parts = notebook_parts(course / "source" / ASSIGNMENT / NOTEBOOK)
+    public = {normalize(line) for line in parts.public}
+    hidden = {normalize(line) for _, line in parts.hidden
+              if len(normalize(line).replace(" ", "")) >= MIN_CHARS} - public
+    assert len(hidden) > 50
+    for page in batch["out"].glob("*/feedback.html"):
+        text = page.read_text()
+        shown = [line for line in hidden if line in text]
+        assert not shown, f"{page.parent.name}: {shown[:3]}"
+        assert "BEGIN HIDDEN TESTS" not in text
+
+
+def test_feedback_and_messages_name_the_failure(batch):
+    wrong = results(batch, "one_wrong")
+    failed = {t["number"]: t for t in wrong["tests"] if t["status"] == "failed"}
+    assert "1.2" in failed and "case" in failed["1.2"]["output"]
+    stubs = results(batch, "stubs")
+    assert all("NotImplementedError" in t["output"] for t in stubs["tests"])
+    assert "not a readable notebook" in results(batch, "invalid_json")["output"]
+    assert "missing" in results(batch, "missing_notebook")["output"]
+
+
+def test_regrading_skips_what_is_graded(batch):
+    before = {p: p.stat().st_mtime_ns for p in batch["out"].glob("*/results.json")}
+    done = run_autograder(batch["course"], "grade", ASSIGNMENT, str(batch["subs"]), "--out",
+                          str(batch["out"]), "--no-progress", *LIMITS, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"{len(batch['expected'])} submissions already graded" in done.stdout
+    assert {p: p.stat().st_mtime_ns for p in batch["out"].glob("*/results.json")} == before
+
+
+def test_an_interrupted_batch_resumes_without_losing_or_counting_twice(tmp_path):
+    """Kill `grade` after its first submission is done; grading again finishes the rest, and
+    every student is in the gradebook and grades.csv once, with the right score."""
+    if not shutil.which("bwrap"):
+        pytest.skip("bubblewrap is not installed (apt-get install bubblewrap; .ci/run does)")
+    course = copy_course(tmp_path)
+    done = run_autograder(course, "release", ASSIGNMENT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    build = Builder(course, tmp_path / "submissions")
+    expected = {"ada": FULL, "bob": 0.0, "cy": without("1.2")}
+    build.make("ada")
+    build.make("bob", package="release")
+    build.make("cy")
+    build.append_to_package("cy", "tensor_data.py",
+                            "def to_index(ordinal, shape, out_index):\n"
+                            "    for i in range(len(shape)):\n        out_index[i] = 0")
+    out = tmp_path / "graded"
+    command = [str(AUTOGRADER), "--course", str(course), "--package", str(ROOT / "minitorch"),
+               "grade", ASSIGNMENT, str(build.folder), "--out", str(out), "--jobs", "1",
+               "--no-progress", *LIMITS]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.monotonic() + 600
+    while not list(out.glob("*/results.json")) and time.monotonic() < deadline:
+        assert process.poll() is None, "grade ended before it could be interrupted"
+        time.sleep(0.2)
+    os.killpg(process.pid, 9)
+    process.wait()
+    first = {p.parent.name for p in out.glob("*/results.json")}
+    assert 1 <= len(first) < 3
+
+    done = run_autograder(course, "grade", ASSIGNMENT, str(build.folder), "--out", str(out),
+                          "--jobs", "1", "--no-progress", *LIMITS)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert f"{len(first)} submissions already graded" in done.stdout
+    scores = {p.parent.name: json.loads(p.read_text())["score"] for p in out.glob("*/results.json")}
+    assert scores == expected
+    rows = (out / "grades.csv").read_text().splitlines()[1:]
+    assert sorted(row.split(",")[0] for row in rows) == sorted(expected)
+    with sqlite3.connect(out / "gradebook.db") as db:
+        count = db.execute("SELECT student_id, COUNT(*) FROM submitted_assignment "
+                           "GROUP BY student_id").fetchall()
+    assert dict(count) == dict.fromkeys(expected, 1)
