@@ -128,7 +128,7 @@ def _parents(paths: list[Path]) -> list[str]:
     for path in paths:
         for parent in reversed(path.parents):
             text = str(parent)
-            if text in ("/", "/usr") or text.startswith("/usr/") or text in made[3::4]:
+            if text in ("/", "/usr", "/tmp") or text.startswith("/usr/") or text in made[3::4]:
                 continue
             made += ["--perms", "0755", "--dir", text]
     return made
@@ -166,14 +166,15 @@ class Isolation:
             command = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-net",
                        "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                        *([] if self.as_root else ["--unshare-user"]), "--hostname", "grading",
-                       *_system_paths(), *_parents(binds + [Path(SANDBOX_ROOT) / "x"])]
+                       *_system_paths(), "--proc", "/proc", "--dev", "/dev",
+                       # /tmp first: the binds below may lie under it (a venv in /tmp)
+                       "--size", str(limits.file_bytes), "--perms", "1777", "--tmpfs", "/tmp",
+                       *_parents(binds + [Path(SANDBOX_ROOT) / "x"])]
             for path in binds:
                 command += ["--ro-bind", str(path), str(path)]
             for path in _hidden_paths(binds):
                 command += ["--tmpfs", str(path)]
-            command += ["--proc", "/proc", "--dev", "/dev",
-                        "--size", str(limits.file_bytes), "--perms", "1777", "--tmpfs", "/tmp",
-                        "--bind", str(work), self.path(work, work, out),
+            command += ["--bind", str(work), self.path(work, work, out),
                         "--bind", str(out), self.path(out, work, out),
                         "--chdir", self.path(work, work, out), "--", *switch, *argv]
             cwd = None
