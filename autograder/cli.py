@@ -5,6 +5,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograder.ci import parse_min_score
 from autograder.course import Course
 from autograder.leaks import LEAK_LINES, MIN_CHARS
 from autograder.nbgrader_cli import NbgraderError
@@ -113,6 +114,37 @@ def _grade(args) -> int:
     return 0
 
 
+CI_HELP = """\
+Grade the checkout a CI job runs in (PATH, default: .), a student's repository holding the
+assignment's notebook(s), at the top or in a folder named like the assignment, and their
+minitorch/, against the course at --source (the course root of the course repository, with
+the reference minitorch/ beside it or at --package). Only the notebooks and minitorch/ are
+graded, as `autograder grade` grades a submission (sandboxed, under the limits below).
+Prints a table per task; writes <out>/results.json (Gradescope's format), <out>/summary.md
+and <out>/<student>/feedback.html. Exits 0 when the submission was graded, unless its score
+is below --min-score; non-zero when grading could not be done.
+
+--print-workflow prints a GitHub Actions workflow that runs this on every push (for the
+assignment, if named): see docs/grading.md.
+"""
+
+
+def _ci(args) -> int:
+    from autograder import ci
+
+    if args.print_workflow:
+        print(ci.workflow(args.assignment), end="")
+        return 0
+    if not args.assignment:
+        raise ci.CiError("name the assignment to grade, e.g. autograder ci 01_tensors")
+    course = ci.load_course(Path(args.source or args.course),
+                            Path(args.package) if args.package else None)
+    repo = Path(args.path)
+    student = ci.student_id(args.student) if args.student else ci.default_student(repo)
+    return ci.ci(course, args.assignment, repo, student, Path(args.out or ci.DEFAULT_OUT),
+                 _limits(args), args.min_score)
+
+
 def _add_limits(parser) -> None:
     from autograder.sandbox import Limits
 
@@ -176,6 +208,25 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_limits(grade)
     grade.set_defaults(run=_grade)
+
+    ci = commands.add_parser("ci", help="grade the checkout a CI job runs in (one student)",
+                             description=CI_HELP,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    ci.add_argument("assignment", nargs="?", metavar="ASSIGNMENT", help="e.g. 01_tensors")
+    ci.add_argument("path", nargs="?", default=".", metavar="PATH",
+                    help="the student's checkout (default: %(default)s)")
+    ci.add_argument("--source", metavar="DIR",
+                    help="the course root to grade against (default: --course)")
+    ci.add_argument("--student", metavar="ID", help="the student id (default: $GITHUB_ACTOR, "
+                    "else the checkout's folder name)")
+    ci.add_argument("--out", metavar="DIR",
+                    help="where results go (default: autograder-results/)")
+    ci.add_argument("--min-score", type=parse_min_score, metavar="X",
+                    help="exit non-zero below this score: points (40) or a percentage (80%%)")
+    ci.add_argument("--print-workflow", action="store_true",
+                    help="print the GitHub Actions workflow template and exit")
+    _add_limits(ci)
+    ci.set_defaults(run=_ci)
 
     args = parser.parse_args(argv)
     try:

@@ -12,7 +12,7 @@ import re
 from autograder.leaks import normalize
 from autograder.verdict import Test
 
-__all__ = ["feedback_html", "REDACTED"]
+__all__ = ["feedback_html", "redact", "REDACTED"]
 
 REDACTED = "[a line of a hidden test, removed]"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -36,7 +36,8 @@ def _text(value) -> str:
     return ANSI.sub("", str(value))
 
 
-def _redact(text: str, hidden: set[str]) -> str:
+def redact(text: str, hidden: set[str]) -> str:
+    """The text with every line of hidden-test source replaced, cut to MAX_TEXT."""
     lines = [REDACTED if normalize(line) in hidden else line for line in text.splitlines()]
     text = "\n".join(lines)
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "\n[... cut]"
@@ -60,15 +61,15 @@ def _outputs(cell: dict, hidden: set[str]) -> list[str]:
             css = "err"
         else:
             continue
-        parts.append(f'<pre class="{css}">{html.escape(_redact(text, hidden))}</pre>')
+        parts.append(f'<pre class="{css}">{html.escape(redact(text, hidden))}</pre>')
     return parts
 
 
-def _test_box(test: Test) -> str:
+def _test_box(test: Test, hidden: set[str]) -> str:
     status = "passed" if test.passed else "failed"
     return (f'<div class="test {status}"><b>Task {html.escape(test.task)}</b>: hidden tests, '
             f"{test.score:g} / {test.max_score:g} points ({status})"
-            f"<pre>{html.escape(test.message)}</pre></div>")
+            f"<pre>{html.escape(redact(test.message, hidden))}</pre></div>")
 
 
 def feedback_html(student: str, assignment: str, tests: list[Test],
@@ -81,7 +82,8 @@ def feedback_html(student: str, assignment: str, tests: list[Test],
     rows = "".join(
         f"<tr><td>Task {esc(t.task)}</td><td>{t.score:g} / {t.max_score:g}</td>"
         f"<td>{'passed' if t.passed else 'failed'}</td>"
-        f"<td>{esc(t.message.splitlines()[0] if t.message else '')}</td></tr>" for t in tests)
+        f"<td>{esc(redact(t.message.splitlines()[0], hidden) if t.message else '')}</td></tr>"
+        for t in tests)
     body = [f"<h1>{esc(assignment)}: feedback for {esc(student)}</h1>",
             f"<p><b>Score: {score:g} / {total:g}</b></p>",
             *[f"<p>{esc(note)}</p>" for note in notes],
@@ -101,11 +103,11 @@ def feedback_html(student: str, assignment: str, tests: list[Test],
                 meta.get("nbgrader"), dict) else None
             source = _text(cell.get("source", ""))
             if grade_id in by_name:
-                body.append(_test_box(by_name[grade_id]))
+                body.append(_test_box(by_name[grade_id], hidden))
             elif cell.get("cell_type") == "markdown":
-                body.append(f'<pre class="md">{esc(_redact(source, hidden))}</pre>')
+                body.append(f'<pre class="md">{esc(redact(source, hidden))}</pre>')
             elif cell.get("cell_type") == "code":
-                body.append(f"<pre>{esc(_redact(source, hidden))}</pre>")
+                body.append(f"<pre>{esc(redact(source, hidden))}</pre>")
                 body.extend(_outputs(cell, hidden))
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{esc(assignment)}: "
             f"{esc(student)}</title><style>{STYLE}</style></head><body>{''.join(body)}"

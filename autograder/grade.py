@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import Course, grade_cells, notebook_parts
-from autograder.feedback import feedback_html
+from autograder.feedback import feedback_html, redact
 from autograder.leaks import MIN_CHARS, normalize
 from autograder.merge import graded_notebook
 from autograder.notebook import RECORD_ENV
@@ -425,6 +425,8 @@ def _store(graded: Graded, submission: Submission, assignment: str, db_url: str,
     """Gradebook first, then feedback, then results.json (the mark of a finished grading)."""
     from autograder import gradebook
 
+    for test in graded.tests:  # messages quote the student's exceptions, which may quote tests
+        test.message = redact(test.message, hidden)
     timestamp = None
     if submission.timestamp:
         from nbgrader.utils import parse_utc

@@ -15,8 +15,14 @@ NO_ANSWER = "# autograder: this answer cell was missing from the submission\n"
 
 
 def _meta(cell: dict) -> dict:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
+    meta = cell.get("metadata", {})
+    meta = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
     return meta if isinstance(meta, dict) else {}
+
+
+def _grade_id(cell: dict) -> str | None:
+    name = _meta(cell).get("grade_id")
+    return name if isinstance(name, str) else None
 
 
 def _text(cell: dict) -> str:
@@ -55,7 +61,7 @@ def graded_notebook(source: dict, submitted: dict | None) -> dict:
     """The notebook to execute; `submitted` may be None (a missing notebook: no answers)."""
     marked = {}  # grade_id -> source cell, in source order
     for cell in source.get("cells", []):
-        name = _meta(cell).get("grade_id")
+        name = _grade_id(cell)
         if name:
             marked[name] = cell
     student_cells = submitted.get("cells", []) if isinstance(submitted, dict) else []
@@ -67,7 +73,7 @@ def graded_notebook(source: dict, submitted: dict | None) -> dict:
     for cell in student_cells:
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             continue
-        name = _meta(cell).get("grade_id")
+        name = _grade_id(cell)
         if name in marked and name not in placed:
             placed[name] = len(out)
             source_cell = marked[name]

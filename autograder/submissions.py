@@ -11,6 +11,7 @@ import hashlib
 import re
 import shutil
 import stat
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -150,7 +151,7 @@ def stage(submission: Submission, dest: Path) -> None:
         _copy_folder(submission.path, dest)
     entries = list(dest.iterdir())
     if len(entries) == 1 and entries[0].is_dir() and entries[0].name != "minitorch":
-        inner = entries[0].rename(dest / ".lifted")
+        inner = entries[0].rename(tempfile.mkdtemp(dir=dest, prefix=".lifted-"))
         for child in inner.iterdir():
             child.rename(dest / child.name)
         inner.rmdir()

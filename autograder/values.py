@@ -13,6 +13,7 @@ __all__ = ["encode", "decode", "difference", "as_array", "BadValue"]
 
 KINDS = {"b", "i", "u", "f", "U"}  # bool, integers, floats, text
 MAX_ELEMENTS = 1_000_000
+MAX_ITEM_BYTES = 4 * 1000  # text of up to 1,000 characters per element
 
 
 class BadValue(ValueError):
@@ -49,11 +50,12 @@ def decode(record) -> np.ndarray:
         data = record["data"]
     except (KeyError, TypeError, ValueError) as error:
         raise BadValue(f"a malformed recorded value ({error})") from None
-    if dtype.kind not in KINDS or not isinstance(data, list) or len(data) > MAX_ELEMENTS:
+    if dtype.kind not in KINDS or not isinstance(data, list) or len(data) > MAX_ELEMENTS \
+            or dtype.itemsize > MAX_ITEM_BYTES:
         raise BadValue(f"a recorded value of unsupported dtype {dtype} or size")
     try:
         return np.array(data, dtype=dtype).reshape(shape)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise BadValue(f"a malformed recorded value ({error})") from None
 
 

@@ -1,0 +1,223 @@
+"""`autograder ci`: grade the checkout a CI job runs in, and give the job a table and a status.
+
+The checkout is a student's repository: the assignment's notebook(s), at the top or in a folder
+named like the assignment, and the student's minitorch/. The course (sources, hidden tests, the
+reference package) comes from elsewhere, `--source`, e.g. a private course repository that the
+job checks out with a deploy key. Only the notebooks and minitorch/ are graded: nothing else of
+the checkout (.git, the course's own checkout if it lies inside, earlier results) is copied
+into the submission. Grading is `autograder grade` of that one submission, sandboxed alike.
+
+The exit status is the job's: 0 when the submission was graded, whatever its score, unless
+`--min-score` asks for more; non-zero when grading could not be done.
+"""
+
+import argparse
+import html
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.course import Course
+
+__all__ = ["CiError", "MinScore", "student_id", "parse_min_score", "collect", "table",
+           "markdown", "workflow", "load_course", "default_student", "ci"]
+
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "github-actions-autograde.yml"
+TEMPLATE_ASSIGNMENT = 'ASSIGNMENT: "01_tensors"'
+DEFAULT_OUT = "autograder-results"
+MESSAGE_CHARS = 100
+RESERVED = {"results.json", "summary.md", "grades.csv", "gradebook.db"}  # files in --out
+IGNORED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
+
+
+class CiError(RuntimeError):
+    """The checkout or the course cannot be graded; the message says why."""
+
+
+def student_id(name: str) -> str:
+    """A usable student id made from any name: letters, digits and _ . @ - (others become -),
+    starting with a letter or digit, at most 100 characters."""
+    text = re.sub(r"[^A-Za-z0-9_.@-]", "-", name.strip())
+    text = re.sub(r"^[^A-Za-z0-9]+", "", text)[:100]
+    return text or "student"
+
+
+@dataclass(frozen=True)
+class MinScore:
+    """The score a CI job must reach: points, or a percentage of the maximum."""
+    value: float
+    percent: bool = False
+
+    def met(self, score: float, max_score: float) -> bool:
+        if self.percent:
+            return max_score > 0 and score * 100 >= self.value * max_score - 1e-9
+        return score >= self.value - 1e-9
+
+    def __str__(self) -> str:
+        if self.percent:
+            return f"{self.value:g}%"
+        return f"{self.value:g} point" + ("" if self.value == 1 else "s")
+
+
+def parse_min_score(text: str) -> MinScore:
+    """`--min-score`: "40" (points) or "80%" (of the maximum)."""
+    raw = text.strip()
+    percent = raw.endswith("%")
+    try:
+        value = float(raw[:-1] if percent else raw)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value < float("inf") or (percent and value > 100):  # nan fails too
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a score: give points (e.g. 40) or a percentage of the maximum "
+            f"from 0% to 100% (e.g. 80%)")
+    return MinScore(value, percent)
+
+
+def collect(repo: Path, assignment: str, notebooks: list[str], dest: Path) -> list[str]:
+    """Copy the graded part of a student's checkout into `dest`: each of the assignment's
+    notebooks and minitorch/, taken from `<repo>/<assignment>/` where it is there, else from
+    `<repo>/`. Links are not followed. Returns a note for each part that is missing."""
+    repo = Path(repo)
+    places = [repo / assignment, repo]
+    dest.mkdir(parents=True, exist_ok=True)
+    missing = []
+    for name in notebooks:
+        found = next((p / name for p in places if (p / name).is_file()
+                      and not (p / name).is_symlink()), None)
+        if found:
+            shutil.copyfile(found, dest / name)
+        else:
+            missing.append(f"no {name} in {repo} or {repo / assignment}: it scores zero")
+    package = next((p / "minitorch" for p in places if (p / "minitorch").is_dir()
+                    and not (p / "minitorch").is_symlink()), None)
+    if package:
+        shutil.copytree(package, dest / "minitorch", symlinks=True, ignore=IGNORED)
+    else:
+        missing.append(f"no minitorch/ in {repo} or {repo / assignment}: the tests that use "
+                       f"it score zero")
+    if len(missing) == len(notebooks) + 1:
+        raise CiError(f"{repo} holds no {', '.join(notebooks)} and no minitorch/ (looked at "
+                      f"the top and in {assignment}/): is it the student's repository?")
+    return missing
+
+
+def _rows(data: dict, course: Course | None) -> list[list[str]]:
+    tasks = course.registry.tasks if course else {}
+    rows = []
+    for test in data.get("tests", []):
+        number = str(test.get("number", ""))
+        lines = str(test.get("output") or "").strip().splitlines()
+        message = lines[0].removeprefix(f"Task {number}: ") if lines else ""
+        if len(message) > MESSAGE_CHARS:
+            message = message[:MESSAGE_CHARS - 3] + "..."
+        rows.append([number, tasks[number].name if number in tasks else test.get("name", ""),
+                     f"{test.get('score', 0):g}/{test.get('max_score', 0):g}",
+                     str(test.get("status", "")), message])
+    return rows
+
+
+def _total(data: dict) -> str:
+    score, top = data.get("score", 0), data.get("max_score", 0)
+    share = f" ({100 * score / top:.0f}%)" if top else ""
+    return f"{score:g}/{top:g}{share}"
+
+
+HEADER = ["task", "name", "points", "status", "message"]
+
+
+def table(data: dict, course: Course | None = None) -> str:
+    """The per-task table of a results.json, in plain text, with the total."""
+    rows = [HEADER, *_rows(data, course)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
+    lines = ["  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[-1]])
+             .rstrip() for row in rows]
+    return "\n".join([*lines, f"Score: {_total(data)}"])
+
+
+def markdown(data: dict, course: Course | None = None, notes: tuple[str, ...] = ()) -> str:
+    """The same table in Markdown (for a CI job's summary page), then the notes."""
+    def cell(text: str) -> str:  # messages quote the student's code: shown as plain text
+        text = html.escape(text, quote=False).replace("\\", "\\\\")
+        return text.replace("|", "\\|").replace("`", "'")
+
+    title = data.get("extra_data", {}).get("assignment") or "Score"
+    lines = [f"## {cell(str(title))}: {_total(data)}", "",
+             "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in _rows(data, course)]
+    for note in notes:
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
+
+
+def workflow(assignment: str | None = None) -> str:
+    """The GitHub Actions workflow template, for `assignment` if given."""
+    text = TEMPLATE.read_text(encoding="utf-8")
+    if assignment:
+        text = text.replace(TEMPLATE_ASSIGNMENT, f'ASSIGNMENT: "{assignment}"')
+    return text
+
+
+def load_course(source: Path, package: Path | None) -> Course:
+    """The course to grade against, with messages that name `ci`'s options."""
+    source = Path(source)
+    if not (source / "tasks.toml").is_file():
+        raise CiError(f"no course in {source.resolve()} (no tasks.toml there): pass --source "
+                      f"DIR, the course root of the course repository (nbgrader_config.py, "
+                      f"tasks.toml, source/)")
+    reference = Path(package) if package else source.resolve().parent / "minitorch"
+    if not reference.is_dir():
+        raise CiError(f"no reference package at {reference.resolve()}: the course root "
+                      f"should have minitorch/ beside it, or pass --package DIR")
+    return Course.load(source, reference)
+
+
+def ci(course: Course, assignment: str, repo: Path, student: str, out: Path, limits,
+       min_score: MinScore | None = None, say=print) -> int:
+    """Grade the checkout `repo` as `student`'s submission of `assignment`; print the table,
+    write <out>/results.json and <out>/summary.md; the job's exit status."""
+    from autograder.grade import Options, grade
+    from autograder.submissions import Submission
+
+    repo, out = Path(repo), Path(out)
+    if student in RESERVED:
+        raise CiError(f"{student!r} cannot be a student id here: it names a file of --out")
+    if not repo.is_dir():
+        raise CiError(f"{repo}: no such folder (the checkout to grade)")
+    course.assignments([assignment])
+    names = [path.name for path in course.notebooks(assignment)]
+    if not names:
+        raise CiError(f"the course has no notebook in {course.source(assignment)}")
+    with tempfile.TemporaryDirectory(prefix="autograder-ci-") as tmp:
+        staged = Path(tmp) / student
+        for note in collect(repo, assignment, names, staged):
+            say(f"Note: {note}")
+        results = grade(course, assignment, [Submission(student, staged)],
+                        Options(out=out, jobs=1, force=True, limits=limits, progress=False),
+                        out=say)
+    data = results.get(student)
+    if data is None:
+        raise CiError(f"{student}'s submission could not be graded (see the messages above)")
+    shutil.copyfile(out / student / "results.json", out / "results.json")
+    passed = min_score is None or min_score.met(data["score"], data["max_score"])
+    verdict = "" if min_score is None else (
+        f"{'Reaches' if passed else 'Below'} the minimum score, {min_score}.")
+    feedback = (f"The feedback, with what every cell printed: {student}/feedback.html in "
+                f"{out.name}/ (in CI: the job's artifact).")
+    notes = tuple(note for note in (verdict, feedback) if note)
+    (out / "summary.md").write_text(markdown(data, course, notes), encoding="utf-8")
+    say("")
+    say(table(data, course))
+    if verdict:
+        say(verdict)
+    say(f"Wrote {out / 'results.json'}, {out / 'summary.md'} and the feedback, "
+        f"{out / student / 'feedback.html'}")
+    return 0 if passed else 1
+
+
+def default_student(repo: Path) -> str:
+    """The student id when none is given: the CI's user (GITHUB_ACTOR), or the folder's name."""
+    return student_id(os.environ.get("GITHUB_ACTOR") or Path(repo).resolve().name)
