@@ -28,7 +28,7 @@ from pathlib import Path
 from autograder.course import Course, grade_cells, notebook_parts
 from autograder.feedback import feedback_html, redact
 from autograder.leaks import MIN_CHARS, normalize
-from autograder.merge import graded_notebook
+from autograder.merge import graded_notebook, without_expected
 from autograder.notebook import RECORD_ENV
 from autograder.regions import IGNORED
 from autograder.results import read_results, results_json, write_atomic, write_grades_csv
@@ -86,11 +86,16 @@ def _tests(course: Course, assignment: str) -> list[Test]:
 
 
 def _hidden_lines(course: Course, assignment: str) -> set[str]:
+    """The normalised lines of hidden-test source that feedback must never show: as written,
+    and as the students' runs hold them (without_expected reformats them)."""
     lines = set()
     for path in course.notebooks(assignment):
         parts = notebook_parts(path)
         public = {normalize(line) for line in parts.public}
-        for _, line in parts.hidden:
+        rewritten = [line for cell in without_expected(json.loads(path.read_text()))["cells"]
+                     if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+                     for line in cell["source"].splitlines()]
+        for line in [*(line for _, line in parts.hidden), *rewritten]:
             text = normalize(line)
             if len(text.replace(" ", "")) >= MIN_CHARS and text not in public:
                 lines.add(text)
@@ -274,7 +279,7 @@ def grade_one(course: Course, assignment: str, submission: Submission, runner: R
                 graded.notebooks[source.stem] = None
                 continue
             merged[source.stem] = graded_notebook(
-                json.loads(source.read_text(encoding="utf-8")), submitted)
+                without_expected(json.loads(source.read_text(encoding="utf-8"))), submitted)
             mine.write_text(json.dumps(merged[source.stem]), encoding="utf-8")
             to_run.append(mine)
         graded.notes += runner.run(to_run, work, out, "student")
@@ -296,13 +301,17 @@ def grade_one(course: Course, assignment: str, submission: Submission, runner: R
         shutil.rmtree(work.parent, ignore_errors=True)
 
 
+def _count(number: int) -> str:
+    return f"{number} submission{'' if number == 1 else 's'}"
+
+
 def _summary(results: dict[str, dict], hit: dict[str, list[str]], out=print) -> None:
     if not results:
         out("No submissions.")
         return
     scores = sorted(r["score"] for r in results.values())
     top = max(r["max_score"] for r in results.values()) or 1
-    out(f"\n{len(results)} submissions; score median {scores[len(scores) // 2]:g}, "
+    out(f"\n{_count(len(results))}; score median {scores[len(scores) // 2]:g}, "
         f"min {scores[0]:g}, max {scores[-1]:g} (of {top:g})")
     bins = [0] * 5
     for score in scores:
@@ -373,7 +382,7 @@ def grade(course: Course, assignment: str, submissions: list[Submission], option
             todo.append(submission)
         skipped = len(submissions) - len(todo)
         if skipped:
-            out(f"{skipped} submissions already graded (unchanged since); --force grades "
+            out(f"{_count(skipped)} already graded (unchanged since); --force grades "
                 f"them again.")
         with tempfile.TemporaryDirectory(prefix="autograder-grade-") as tmp:
             root = Path(tmp)

@@ -5,11 +5,17 @@ cells, matched by grade_id) is put back from the source, hidden tests included, 
 deleting a test cell changes nothing; answer cells (nbgrader `solution`) keep the student's
 text; cells the student added stay where they were. A source cell the student deleted is put
 back after the cell that precedes it in the source.
+
+The student's run gets the source with its test cells' expected values taken out
+(`without_expected`): the grader records those from the reference, in a run of its own, so
+the student's process never holds the code that computes them, and rebinding `check` to record
+"expected" as the student's outputs records nothing but None.
 """
 
+import ast
 import copy
 
-__all__ = ["graded_notebook", "NO_ANSWER"]
+__all__ = ["graded_notebook", "without_expected", "NO_ANSWER"]
 
 NO_ANSWER = "# autograder: this answer cell was missing from the submission\n"
 
@@ -95,4 +101,49 @@ def graded_notebook(source: dict, submitted: dict | None) -> dict:
         cell["id"] = f"cell-{number}"
     notebook["cells"] = out
     notebook["nbformat"], notebook["nbformat_minor"] = 4, 5
+    return notebook
+
+
+class _DropExpected(ast.NodeTransformer):
+    """Sets the `expected` argument of every `check(...)` call to None, noting its names."""
+
+    def __init__(self):
+        self.names: set[str] = set()
+
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        self.generic_visit(node)
+        func = node.func
+        if (isinstance(func, ast.Name) and func.id == "check") or (
+                isinstance(func, ast.Attribute) and func.attr == "check"):
+            for keyword in node.keywords:
+                if keyword.arg == "expected":
+                    keyword.value = self._drop(keyword.value)
+            if len(node.args) > 3:
+                node.args[3] = self._drop(node.args[3])
+        return node
+
+    def _drop(self, value: ast.expr) -> ast.expr:
+        if isinstance(value, ast.Name):
+            self.names.add(value.id)
+        return ast.Constant(None)
+
+
+def _cell_without_expected(source: str) -> str:
+    tree = ast.parse(source)
+    dropper = _DropExpected()
+    tree = dropper.visit(tree)
+    tree.body = [node for node in tree.body
+                 if not (isinstance(node, ast.FunctionDef) and node.name in dropper.names)]
+    return ast.unparse(tree) + "\n"
+
+
+def without_expected(source: dict) -> dict:
+    """The source notebook for students' runs: in every test cell, each `check(...)` gets
+    `expected=None`, and the functions that were passed there are removed. Raises SyntaxError
+    for a test cell that is not plain Python."""
+    notebook = copy.deepcopy(source)
+    for cell in notebook.get("cells", []):
+        meta = _meta(cell)
+        if meta.get("grade") and not meta.get("solution") and cell.get("cell_type") == "code":
+            cell["source"] = _cell_without_expected(_text(cell))
     return notebook

@@ -140,6 +140,10 @@ PATCHES = {
                        "builtins.NotImplementedError = builtins.AssertionError",
     "patch_numpy": "import numpy, numpy.testing\nnumpy.testing.assert_allclose = "
                    "lambda *a, **k: None\nnumpy.allclose = lambda *a, **k: True",
+    "forge_expected": "import autograder.notebook as _n\n_real = _n.check\n"
+                      "def check(task, cases, student, expected, **kw):\n"
+                      "    return _real(task, cases, student=expected, expected=expected, **kw)\n"
+                      "_n.check = check",
     "patch_check": "import autograder.notebook as n\n"
                    "n.check = lambda task, *a, **k: print(f'Task {task}: all cases pass.')\n"
                    "check = n.check",
@@ -375,7 +379,7 @@ def test_an_interrupted_batch_resumes_without_losing_or_counting_twice(tmp_path)
     done = run_autograder(course, "grade", ASSIGNMENT, str(build.folder), "--out", str(out),
                           "--jobs", "1", "--no-progress", *LIMITS)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert f"{len(first)} submissions already graded" in done.stdout
+    assert f"{len(first)} submission{'' if len(first) == 1 else 's'} already graded" in done.stdout
     scores = {p.parent.name: json.loads(p.read_text())["score"] for p in out.glob("*/results.json")}
     assert scores == expected
     rows = (out / "grades.csv").read_text().splitlines()[1:]
