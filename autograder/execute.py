@@ -22,9 +22,13 @@ import signal
 import sys
 import time
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+# jsonschema imports rfc3987_syntax, when present, to check URI formats, and builds its
+# grammars on import (3.5 s). Notebook validation here needs no format checks.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
 
 MAX_RESTARTS = 3
 

@@ -36,9 +36,15 @@ def _text(value) -> str:
     return ANSI.sub("", str(value))
 
 
+def _quotes(line: str, hidden: set[str]) -> bool:
+    """Whether a (normalised) line holds a line of hidden-test source."""
+    return line in hidden or any(secret in line for secret in hidden if len(secret) <= len(line))
+
+
 def redact(text: str, hidden: set[str]) -> str:
     """The text with every line of hidden-test source replaced, cut to MAX_TEXT."""
-    lines = [REDACTED if normalize(line) in hidden else line for line in text.splitlines()]
+    lines = [REDACTED if _quotes(normalize(line), hidden) else line
+             for line in text.splitlines()]
     text = "\n".join(lines)
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "\n[... cut]"
 

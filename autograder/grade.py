@@ -252,7 +252,9 @@ def _display(merged: dict, executed: dict | None) -> dict:
 
 
 def grade_one(course: Course, assignment: str, submission: Submission, runner: Runner,
-              expected: dict) -> Graded:
+              expected: dict, sources: dict[str, dict]) -> Graded:
+    """Grade one submission; `sources` maps each notebook's name to the source notebook for
+    students' runs (`without_expected`, made once: ast.parse is not thread-safe in 3.11)."""
     start = time.monotonic()
     tests = _tests(course, assignment)
     graded = Graded(submission.student, tests, digest=submission.digest())
@@ -278,8 +280,7 @@ def grade_one(course: Course, assignment: str, submission: Submission, runner: R
                                     f"JSON, or over 64 MiB); its tests score zero.")
                 graded.notebooks[source.stem] = None
                 continue
-            merged[source.stem] = graded_notebook(
-                without_expected(json.loads(source.read_text(encoding="utf-8"))), submitted)
+            merged[source.stem] = graded_notebook(sources[source.stem], submitted)
             mine.write_text(json.dumps(merged[source.stem]), encoding="utf-8")
             to_run.append(mine)
         graded.notes += runner.run(to_run, work, out, "student")
@@ -395,8 +396,10 @@ def grade(course: Course, assignment: str, submissions: list[Submission], option
             with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool, tqdm(
                     total=len(todo), desc=f"grading {assignment}", unit="submission",
                     disable=not options.progress) as bar:
-                futures = {pool.submit(grade_one, course, assignment, s, runner, expected): s
-                           for s in todo}
+                sources = {path.stem: without_expected(json.loads(path.read_text()))
+                           for path in course.notebooks(assignment)}
+                futures = {pool.submit(grade_one, course, assignment, s, runner, expected,
+                                       sources): s for s in todo}
                 for future in as_completed(futures):
                     submission = futures[future]
                     try:

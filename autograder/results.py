@@ -1,6 +1,6 @@
 """What grading writes per submission: a Gradescope-style results.json; and grades.csv.
 
-results.json follows Gradescope's autograder results format (autograder/schemas/results.json
+results.json follows Gradescope's autograder results format (autograder/schemas/results.schema.json
 is the schema, checked in the tests): `score`, `max_score`, `execution_time`, `output`, and one
 entry per graded test with `name`, `score`, `max_score`, `status`, `output`, `visibility`
 ("after_published" for hidden tests). `extra_data` holds what `autograder grade` needs to

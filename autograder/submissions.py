@@ -12,6 +12,7 @@ import re
 import shutil
 import stat
 import tempfile
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -90,8 +91,13 @@ def from_exchange(exchange: Path, course_id: str, assignment: str) -> list[Submi
         if len(parts) < 3 or parts[1] != assignment or not folder.is_dir():
             continue
         student, timestamp = parts[0], parts[2]
+        try:
+            _student_id(student, folder)
+        except SubmissionError as error:  # students can write to inbound: skip, do not stop
+            warnings.warn(f"skipped: {error}", stacklevel=2)
+            continue
         if student not in latest or timestamp > (latest[student].timestamp or ""):
-            latest[student] = Submission(_student_id(student, folder), folder, timestamp)
+            latest[student] = Submission(student, folder, timestamp)
     return sorted(latest.values(), key=lambda s: s.student)
 
 
