@@ -69,13 +69,15 @@ def _function(name):
 
 _FUNCTIONS = (
     "add sub subtract mul multiply div divide true_divide floor_divide remainder pow neg "
-    "negative square abs sign exp log sqrt sin cos tanh sigmoid relu floor ceil maximum "
-    "minimum clamp clip isnan equal allclose "
+    "negative square abs sign exp log log1p sqrt sin cos tanh sigmoid relu erf reciprocal floor "
+    "ceil maximum minimum clamp clip clamp_min masked_fill isnan equal allclose "
     "lt le gt ge eq ne less less_equal greater greater_equal not_equal logical_not logical_and "
     "logical_or bitwise_and bitwise_or bitwise_xor bitwise_not "
-    "sum mean prod max min amax amin argmax argmin all any var std "
+    "sum mean prod max min amax amin argmax argmin all any var std logsumexp softmax "
+    "log_softmax "
     "reshape flatten transpose swapaxes swapdims t permute squeeze unsqueeze narrow unbind "
-    "unflatten select chunk split matmul mm bmm mv dot inner numel clone detach nonzero"
+    "unflatten select chunk split gather matmul mm bmm mv dot inner numel clone detach nonzero "
+    "bernoulli"
 ).split()
 globals().update({name: _function(name) for name in _FUNCTIONS})
 
@@ -96,3 +98,7 @@ double = float64
 int = int32
 long = int64
 bool = dtypes.bool_
+
+# The layers above the tensor library (they import minitorch, so they come last)
+from . import datasets, nn, optim, plot, serialization, utils  # noqa: E402
+from .serialization import load, save  # noqa: E402

@@ -86,6 +86,18 @@ class ElementwiseOps:
     def sqrt(self):
         return F.Sqrt.apply(self)
 
+    def log1p(self):
+        """`log(1 + self)`, accurate for tiny values."""
+        return F.Log1p.apply(self)
+
+    def erf(self):
+        r"""The error function $\frac{2}{\sqrt\pi}\int_0^x e^{-t^2} dt$, elementwise."""
+        return F.Erf.apply(self)
+
+    def reciprocal(self):
+        """`1 / self`, elementwise (integers give floats)."""
+        return F.Reciprocal.apply(self)
+
     def sin(self):
         return F.Sin.apply(self)
 
@@ -123,6 +135,34 @@ class ElementwiseOps:
         return F.Clamp.apply(self, min=min, max=max)
 
     clip = clamp
+
+    def clamp_min(self, min):
+        """`clamp(min=min)`: every element at least `min`."""
+        if hasattr(min, "_data"):  # the gradient goes to self where self >= min, else to min
+            return F.where(self >= min, self, min)
+        return F.ClampMin.apply(self, min=_number_or_tensor("clamp_min", min))
+
+    def masked_fill(self, mask, value):
+        """A copy of `self` with `value` (a number or a 0-d tensor) where `mask` is True.
+
+        `mask` is a bool tensor that broadcasts with `self`; the result keeps `self`'s dtype.
+        """
+        if getattr(mask, "dtype", None) is not dtypes.bool_:
+            got = getattr(mask, "dtype", None)
+            got = got.torch_name if got is not None else type(mask).__name__
+            raise RuntimeError(
+                f"masked_fill only supports boolean masks, but got mask with dtype {got} "
+                "(make one with a comparison, e.g. t > 0, or with .bool())"
+            )
+        if hasattr(value, "_data"):
+            if value.dim() != 0:
+                raise RuntimeError(
+                    "masked_fill only supports a 0-dimensional value tensor, but got tensor "
+                    f"with {value.dim()} dimension(s) (shape {list(value.shape)})"
+                )
+        else:
+            value = _number_or_tensor("masked_fill", value)
+        return F.MaskedFill.apply(self, mask, value)
 
     def where(self, condition, other):
         """`self` where `condition` holds, else `other` (see `minitorch.where`)."""

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import dtypes
 from . import tensor_functions as F
-from .tensor_data import TensorData
+from .tensor_data import TensorData, normalize_dim
 
 
 def _is_int(item):
@@ -171,3 +171,74 @@ class IndexingOps:
                 target += values._data.numpy()
             else:
                 np.add.at(view.numpy(), advanced, values._data.numpy())
+
+    # ----- gather ----------------------------------------------------------------------
+    def gather(self, dim, index):
+        """Values picked along `dim` by `index` (int64, same number of dimensions):
+
+            out[i][j][k] = self[index[i][j][k]][j][k]   # dim == 0
+            out[i][j][k] = self[i][index[i][j][k]][k]   # dim == 1
+
+        The result has `index`'s shape; `index` may be smaller than `self` in the other
+        dimensions. Its gradient adds the output gradient back at the picked positions.
+        """
+        d = normalize_dim(dim, self.dim())
+        _check_gather_index("gather", self, d, index)
+        return F.Gather.apply(self, dim=d, index=index)
+
+    def _gather(self, dim, index):
+        """`self.gather(dim, index)` without autograd."""
+        values = self._data.numpy().reshape(self.shape or (1,))  # 0-d as 1-d, as PyTorch
+        picked = values[_positions(dim, index)]
+        return self._wrap(TensorData.from_array(picked.reshape(index.shape)))
+
+    def _scatter_add_into(self, shape, dim, index):
+        """Zeros of `shape` with this tensor's values (shaped like `index`) added at
+        `index` along `dim`; repeated positions add up."""
+        out = np.zeros(tuple(shape) or (1,), dtype=self.dtype.numpy)
+        idx_shape = tuple(index.shape) or (1,)
+        np.add.at(out, _positions(dim, index), self._data.numpy().reshape(idx_shape))
+        return self._wrap(TensorData.from_array(out.reshape(shape)))
+
+
+def _positions(dim, index):
+    """The NumPy index that picks position `index[i][j]` along `dim` (the other coordinates
+    being those of the element of `index`): an open grid with `index` at `dim`."""
+    idx = index._data.numpy()
+    if idx.ndim == 0:
+        idx = idx.reshape(1)
+    grid = list(np.indices(idx.shape, sparse=True))
+    grid[dim] = idx
+    return tuple(grid)
+
+
+def _check_gather_index(name, input, dim, index):
+    """PyTorch's checks of a gather / scatter index, with the shapes named."""
+    if not hasattr(index, "_data"):
+        raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index.dtype is not dtypes.int64:
+        raise RuntimeError(
+            f"{name}(): Expected dtype int64 for index, got {index.dtype.torch_name} (convert it "
+            "with .long())"
+        )
+    if index.dim() != input.dim() and not (index.dim() <= 1 and input.dim() <= 1):
+        raise RuntimeError(
+            f"{name}(): Index tensor must have the same number of dimensions as input tensor "
+            f"(index of shape {list(index.shape)}, input of shape {list(input.shape)})"
+        )
+    for d in range(index.dim()):
+        if d != dim and input.dim() and index.shape[d] > input.shape[d]:
+            raise RuntimeError(
+                f"{name}(): Size does not match at dimension {d} expected index "
+                f"{list(index.shape)} to be no larger than self {list(input.shape)} apart from "
+                f"dimension {dim}"
+            )
+    size = input.shape[dim] if input.dim() else 1
+    if index.numel():
+        values = index._data.numpy()
+        bad = values[(values < 0) | (values >= size)]
+        if bad.size:
+            raise RuntimeError(
+                f"{name}(): index {int(bad.flat[0])} is out of bounds for dimension {dim} with "
+                f"size {size}"
+            )

@@ -107,6 +107,16 @@ class InplaceOps:
 
     clip_ = clamp_
 
+    def clamp_min_(self, min):
+        return self._update("clamp_min_", lambda t: t.clamp_min(min), min)
+
+    def relu_(self):
+        return self._update("relu_", lambda t: t.relu())
+
+    def masked_fill_(self, mask, value):
+        """Set the elements where `mask` (a bool tensor) is True to `value`."""
+        return self._update("masked_fill_", lambda t: t.masked_fill(mask, value), value)
+
     def copy_(self, src):
         """Copy `src` (broadcast to this shape, cast to this dtype) into this tensor."""
         if not hasattr(src, "_data"):

@@ -177,6 +177,34 @@ def relu(x):
     return 0 if x < 0 else x  # keeps nan and -0.0, as PyTorch
 
 
+def log1p(x):
+    """`log(1 + x)`, accurate when `x` is tiny."""
+    if x > -1:
+        return math.log1p(x)
+    if x == -1:
+        return -math.inf
+    return math.nan
+
+
+def finite_or_zero(x):
+    """`x`, or 0 where `x` is infinite (NaN stays NaN)."""
+    if x == math.inf or x == -math.inf:
+        return 0.0
+    return x
+
+
+def erf(x):
+    r"""The error function $\mathrm{erf}(x) = \frac{2}{\sqrt\pi}\int_0^x e^{-t^2}\,dt$."""
+    return math.erf(x)
+
+
+def reciprocal(x):
+    """`1 / x`, with `1 / 0` giving `inf` (signed like the zero) as IEEE floats."""
+    if x == 0:
+        return math.copysign(math.inf, x)
+    return 1.0 / x
+
+
 def maximum(a, b):
     """The larger of `a` and `b`; NaN if either is NaN."""
     if a != a:

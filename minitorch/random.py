@@ -86,3 +86,28 @@ class RandomFills:
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Values drawn from a normal distribution with the given mean and std."""
         return self._fill_with(generator_or_default(generator).normal(mean, std, self.shape))
+
+    def bernoulli(self, p=None, *, generator=None):
+        """0 / 1 values (this tensor's dtype), each 1 with probability `self` (or `p`)."""
+        probabilities = self._data.numpy() if p is None else _probabilities(p)
+        _check_probabilities(probabilities)
+        draws = generator_or_default(generator).random(self.shape) < probabilities
+        return self._make(TensorData.from_array(draws.astype(self.dtype.numpy)), self.dtype,
+                          self.backend)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        """Fill with 0 / 1, each 1 with probability `p` (a number or a tensor)."""
+        probabilities = _probabilities(p)
+        _check_probabilities(probabilities)
+        draws = generator_or_default(generator).random(self.shape) < probabilities
+        return self._fill_with(draws)
+
+
+def _probabilities(p):
+    return p._data.numpy() if hasattr(p, "_data") else np.asarray(p, dtype=np.float64)
+
+
+def _check_probabilities(p):
+    if np.size(p) and not (np.all(p >= 0) and np.all(p <= 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true: bernoulli "
+                           "probabilities must lie in [0, 1]")

@@ -123,6 +123,41 @@ class ReductionOps:
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
+    # ----- log-sum-exp and softmax ------------------------------------------------------
+    def _softmax_input(self, name, dim, dtype):
+        """The input cast for a softmax-like operation, and `dim` checked (non-negative)."""
+        if dim is None:
+            raise TypeError(f"{name}() missing required argument 'dim': say along which "
+                            f"dimension, e.g. {name}(dim=-1) for the last one")
+        d = normalize_dim(dim, self.dim())
+        x = self if dtype is None else self.to(dtype)
+        if not x.dtype.is_floating_point:
+            raise RuntimeError(
+                f"{name}(): not implemented for '{x.dtype.torch_name}' tensors: convert the "
+                "input with .float() first, or pass dtype=minitorch.float32"
+            )
+        return x, d
+
+    def logsumexp(self, dim, keepdim=False):
+        r"""$\ln \sum e^{x}$ over `dim`, computed stably as $m + \ln \sum e^{x - m}$ with $m$
+        the maximum (no overflow for large $x$). Integer inputs give floats."""
+        x = self if self.dtype.is_floating_point else self._cast(dtypes.get_default_dtype())
+        return F.LogSumExp.apply(x, dim=dim, keepdim=keepdim)
+
+    def softmax(self, dim, dtype=None):
+        r"""$e^{x_i} / \sum_j e^{x_j}$ along `dim`: non-negative, summing to 1 along `dim`.
+
+        Computed as $e^{x_i - m} / \sum_j e^{x_j - m}$ with $m$ the maximum along `dim`, so
+        large inputs do not overflow.
+        """
+        x, d = self._softmax_input("softmax", dim, dtype)
+        return F.Softmax.apply(x, dim=d)
+
+    def log_softmax(self, dim, dtype=None):
+        r"""$x_i - \ln \sum_j e^{x_j}$ along `dim`: the log of `softmax`, computed stably."""
+        x, d = self._softmax_input("log_softmax", dim, dtype)
+        return F.LogSoftmax.apply(x, dim=d)
+
     def all(self, dim=None, keepdim=False):
         return self._reduce(ops.logical_and, True, dim, keepdim, dtypes.bool_)
 

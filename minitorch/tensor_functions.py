@@ -12,6 +12,8 @@ What forward kept: `ctx.saved_tensors` (tensors or numbers, as saved), `ctx.like
 (shape, dtype) of inputs whose values backward does not need), and any other `ctx.` field.
 """
 
+import math
+
 import numpy as np
 
 from . import dtypes, grad_mode
@@ -238,6 +240,38 @@ class Clamp(Function):
         return _to_input(where(inside, grad, 0.0), _like(a))
 
 
+class ClampMin(Clamp):
+    """`clamp_min(min)`: `clamp` with a lower bound only (PyTorch's own node name)."""
+
+    @staticmethod
+    def forward(ctx, a, min):
+        out = Clamp.forward(ctx, a, min=min)
+        ctx.name = "ClampMinBackward0"
+        return out
+
+
+class MaskedFill(Function):
+    r"""`a` with `value` where `mask` is True: the gradient passes to `a` where the mask is
+    False, and (summed) to a 0-d tensor `value` where it is True."""
+
+    @staticmethod
+    def forward(ctx, a, mask, value):
+        ctx.save_for_backward(mask)
+        ctx.likes = (_like(a), _like(value))
+        ctx.name = "MaskedFillBackward" + ("1" if hasattr(value, "_data") else "0")
+        out = pw.select(mask, value, a)
+        return out if out.dtype is a.dtype else out._cast(a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        a, value = ctx.likes
+        grad_value = None
+        if value is not None:
+            grad_value = _to_input(where(mask, grad, 0.0).sum(), value)
+        return _to_input(where(mask, 0.0, grad), a), None, grad_value
+
+
 class Where(Function):
     @staticmethod
     def forward(ctx, condition, a, b):
@@ -382,6 +416,54 @@ class Relu(Function):
         (out,) = ctx.saved_tensors
         return where(out > 0, grad, 0.0)
         # END SOLUTION
+
+
+class Log1p(Function):
+    r"""$\ln(1 + a)$, accurate for tiny $a$: the derivative is $1/(1 + a)$."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        ctx.name = "Log1PBackward0"
+        return pw.float_unary(a, ops.log1p)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a + 1)
+
+
+class Erf(Function):
+    r"""The error function $\mathrm{erf}(a) = \frac{2}{\sqrt\pi}\int_0^a e^{-t^2} dt$:
+    the derivative is $\frac{2}{\sqrt\pi} e^{-a^2}$."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return pw.float_unary(a, ops.erf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * (-(a * a)).exp() * _TWO_OVER_SQRT_PI
+
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+class Reciprocal(Function):
+    r"""$1 / a$: the derivative is $-1/a^2$, from the output: $-\mathrm{out}^2$."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = pw.float_unary(a, ops.reciprocal)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return -grad * out * out
 
 
 class Abs(Function):
@@ -556,6 +638,83 @@ def _arange_along(like, n, dim, ndim):
     return positions.view([n if i == dim else 1 for i in range(ndim)])
 
 
+# ----- log-sum-exp, softmax, log-softmax -------------------------------------------------
+def _shifted_log_sum(a, dims):
+    r"""`(a - m, ln sum e^(a - m))` over `dims` (kept as size 1), with $m$ the maximum, so that
+    no $e^{a}$ overflows: $\mathrm{logsumexp}(a) = m + \ln \sum e^{a - m}$. An infinite
+    maximum is replaced by 0 (so rows of `-inf` give `-inf`, not NaN)."""
+    m = a._reduce(ops.maximum, -math.inf, dims, True, a.dtype)
+    m = pw.unary(m, ops.finite_or_zero)
+    shifted = pw.binary(a, m, "sub", ops.sub)
+    total = pw.unary(shifted, ops.exp)._reduce(ops.add, 0, dims, True, a.dtype)
+    return shifted, m, total
+
+
+def _logsumexp_raw(a, dims):
+    _, m, total = _shifted_log_sum(a, dims)
+    return pw.binary(pw.unary(total, ops.log), m, "add", ops.add)
+
+
+class LogSumExp(Function):
+    r"""$\ln \sum_i e^{a_i}$ over `dim`: the derivative is $e^{a_i - \mathrm{out}}$, the
+    softmax of `a`."""
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim=False):
+        dims = a._reduced_dims(dim)
+        out = _logsumexp_raw(a, dims)
+        if not keepdim:
+            shape = tuple(n for i, n in enumerate(out.shape) if i not in dims)
+            out = out._wrap(TensorData(out._data.storage, shape))
+        ctx.save_for_backward(a, out)  # the output itself: a second derivative needs its graph
+        ctx.dims, ctx.keepdim, ctx.name = dims, keepdim, "LogsumexpBackward0"
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        grad = _expand_back(grad, a.shape, ctx.dims, ctx.keepdim)
+        return grad * (a - _expand_back(out, a.shape, ctx.dims, ctx.keepdim)).exp()
+
+
+class Softmax(Function):
+    r"""$\mathrm{out}_i = e^{a_i} / \sum_j e^{a_j}$ along `dim`, computed as
+    $e^{a_i - m} / \sum_j e^{a_j - m}$ with $m$ the maximum (no overflow). The backward is
+    $\mathrm{out} \odot (g - \sum_j g_j \mathrm{out}_j)$."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        shifted, _, total = _shifted_log_sum(a, (dim,))
+        out = pw.binary(pw.unary(shifted, ops.exp), total, "div", ops.div)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return out * (grad - (grad * out).sum(ctx.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    r"""$\mathrm{out}_i = a_i - \mathrm{logsumexp}(a)$ along `dim`, computed as
+    $(a_i - m) - \ln \sum_j e^{a_j - m}$ with $m$ the maximum. The backward is
+    $g - e^{\mathrm{out}} \sum_j g_j$."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        shifted, _, total = _shifted_log_sum(a, (dim,))
+        out = pw.binary(shifted, pw.unary(total, ops.log), "sub", ops.sub)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad - out.exp() * grad.sum(ctx.dim, keepdim=True)
+
+
 # ----- shape -----------------------------------------------------------------------------
 class View(Function):
     """A reshaping (view, reshape, squeeze, unsqueeze, flatten): backward reshapes back."""
@@ -687,6 +846,33 @@ class IndexPut(Function):
         a, value = ctx.likes
         kept = IndexPut.apply(grad, 0.0, key=ctx.key)
         return kept, _to_input(Index.apply(grad, key=ctx.key), value)
+
+
+class Gather(Function):
+    r"""`out[i][j] = a[index[i][j]][j]` (for `dim=0`): the gradient is added back at the
+    gathered positions (a scatter-add; positions gathered twice add up)."""
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        ctx.shape, ctx.dim, ctx.index = a.shape, dim, index
+        return a._gather(dim, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ScatterAdd.apply(grad, dim=ctx.dim, index=ctx.index, shape=ctx.shape)
+
+
+class ScatterAdd(Function):
+    """Zeros of `shape` with `values[i][j]` added at `[index[i][j]][j]` (for `dim=0`)."""
+
+    @staticmethod
+    def forward(ctx, values, dim, index, shape):
+        ctx.dim, ctx.index = dim, index
+        return values._scatter_add_into(shape, dim, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Gather.apply(grad, dim=ctx.dim, index=ctx.index)
 
 
 class Cat(Function):

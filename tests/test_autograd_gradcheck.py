@@ -188,6 +188,11 @@ UNARY = {
     "relu": (lambda x: x.relu(), NONZERO),
     "minitorch.exp": (lambda x: minitorch.exp(x), ANY),
     "minitorch.relu": (lambda x: minitorch.relu(x), NONZERO),
+    "erf": (lambda x: x.erf(), ANY),
+    "minitorch.erf": (lambda x: minitorch.erf(x), ANY),
+    "reciprocal": (lambda x: x.reciprocal(), NONZERO),
+    "log1p": (lambda x: x.log1p(), floats(-0.7, 3.0)),
+    "clamp_min": (lambda x: x.clamp_min(0.5), away_from([0.5], 0.05)),
 }
 
 
@@ -308,6 +313,48 @@ def test_var_std(name, data):
     if dim is None and numel(shape) > 1:
         check(lambda t: getattr(t, name)(), x)
         check(lambda t: getattr(t, name)(unbiased=False), x)
+
+
+@pytest.mark.parametrize("name", ["logsumexp", "softmax", "log_softmax"])
+@given(data=st.data())
+def test_logsumexp_softmax_log_softmax(name, data):
+    shape = data.draw(small_shapes)
+    x = data.draw(leaves(shape, floats(-5.0, 5.0)))
+    n = max(len(shape), 1)
+    dim = data.draw(st.integers(-n, n - 1))
+    if name == "logsumexp":
+        keepdim = data.draw(st.booleans())
+        check(lambda t: t.logsumexp(dim, keepdim=keepdim), x)
+        check(lambda t: minitorch.logsumexp(t, (dim,)), x)
+    else:
+        check(lambda t: getattr(t, name)(dim), x)
+        check(lambda t: getattr(minitorch, name)(t, dim=dim), x)
+
+
+@given(data=st.data())
+def test_gather(data):
+    shape = data.draw(nonscalar_shapes)
+    x = data.draw(leaves(shape))
+    n = len(shape)
+    d = data.draw(st.integers(-n, n - 1))
+    index_shape = tuple(data.draw(st.integers(1, 3)) if i == d % n else
+                        data.draw(st.integers(1, size)) for i, size in enumerate(shape))
+    index = minitorch.from_numpy(data.draw(arrays("int64", index_shape, low=0,
+                                                  high=shape[d] - 1)))
+    check(lambda t: t.gather(d, index), x)  # repeated indices: their gradients add up
+    check(lambda t: minitorch.gather(t, d, index) * 2, x)
+
+
+@given(data=st.data())
+def test_masked_fill(data):
+    shape_m, shape_x = data.draw(small_broadcastable(2))
+    assume(broadcast_shape(shape_m, shape_x) == shape_x)
+    mask = minitorch.from_numpy(data.draw(arrays("bool", shape_m)))
+    x = data.draw(leaves(shape_x))
+    value = minitorch.tensor(0.75, dtype=minitorch.float64, requires_grad=True)
+    check(lambda t: t.masked_fill(mask, -1.5), x)
+    check(lambda t, v: t.masked_fill(mask, v), x, value)
+    check(lambda t: minitorch.masked_fill(t * 2, mask, 0.0), x)
 
 
 # --------------------------------------------------------------------------------------------
@@ -696,6 +743,13 @@ SECOND_ORDER = {
     "max": (lambda x: x.max() ** 2, None),
     "clamp": (lambda x: x.clamp(-1.0, 1.0) ** 3, away_from([-1.0, 1.0], 0.05)),
     "maximum": (lambda x: minitorch.maximum(x, x.sin() + 0.5) ** 2, None),
+    "softmax()": (lambda x: x.softmax(-1) * x, ANY),
+    "log_softmax()": (lambda x: x.log_softmax(0) ** 2, ANY),
+    "logsumexp()": (lambda x: x.logsumexp(-1) ** 2, ANY),
+    "erf": (lambda x: x.erf(), ANY),
+    "reciprocal": (lambda x: x.reciprocal(), NONZERO),
+    "log1p": (lambda x: x.log1p(), POSITIVE),
+    "gather": (lambda x: x.gather(0, minitorch.zeros(x.shape, dtype=minitorch.int64)) * x, ANY),
 }
 
 

@@ -1,0 +1,530 @@
+"""`minitorch.nn.functional`: activations, dropout, `linear`, `one_hot` and the losses, as
+functions of tensors (PyTorch's `torch.nn.functional`, usually imported as `F`).
+
+Each is written with tensor operations, so autograd differentiates it; the few whose
+gradient the chain rule would get wrong at an edge (`logsigmoid` at 0, `binary_cross_entropy`
+at probabilities of exactly 0 or 1) are `Function`s with their backward written out.
+
+Losses take `reduction='mean'` (the default), `'sum'` or `'none'` (one loss per element).
+With class weights, `'mean'` is the *weighted* mean: $\\sum_i w_i \\ell_i / \\sum_i w_i$.
+"""
+
+import math
+import warnings
+
+import numpy as np
+
+from .. import dtypes
+from ..autodiff import Function
+from ..creation import empty_like
+from ..tensor_functions import where
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# ----- helpers ---------------------------------------------------------------------------
+def _reduction(reduction, size_average=None, reduce=None):
+    """The reduction to apply, checked; the deprecated `size_average` / `reduce` arguments
+    translated as PyTorch does."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "none" if not reduce else "mean" if size_average else "sum"
+        warnings.warn(
+            "size_average and reduce args will be deprecated, please use "
+            f"reduction='{reduction}' instead.", stacklevel=3,
+        )
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"{reduction!r} is not a valid value for reduction: expected one of 'mean', "
+            "'sum' or 'none'"
+        )
+    return reduction
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _check_tensor(name, arg, x):
+    if not hasattr(x, "_data"):
+        raise TypeError(f"{name}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
+
+
+def _check_floating(name, x, arg="input"):
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(
+            f"{name}(): expected a floating-point {arg}, got dtype {x.dtype.torch_name} "
+            f"(convert it with .float())"
+        )
+
+
+# ----- activations -----------------------------------------------------------------------
+def relu(input, inplace=False):
+    r"""$\max(0, x)$ elementwise."""
+    return input.relu_() if inplace else input.relu()
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    r"""$x$ where $x > 0$, else $\mathrm{negative\_slope} \cdot x$."""
+    def compute(x):
+        return where(x > 0, x, x * negative_slope)
+
+    if inplace:
+        return input._update("leaky_relu_", compute)
+    return compute(input)
+
+
+def sigmoid(input):
+    r"""$\sigma(x) = 1 / (1 + e^{-x})$ elementwise."""
+    return input.sigmoid()
+
+
+def tanh(input):
+    r"""$\tanh x$ elementwise."""
+    return input.tanh()
+
+
+_SQRT_HALF = math.sqrt(0.5)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def gelu(input, approximate="none"):
+    r"""Gaussian error linear unit: $x \Phi(x) = \frac{x}{2}(1 + \mathrm{erf}(x / \sqrt 2))$.
+
+    `approximate='tanh'`: $\frac{x}{2}(1 + \tanh(\sqrt{2/\pi}(x + 0.044715 x^3)))$.
+    """
+    if approximate == "none":
+        return input * 0.5 * (1.0 + (input * _SQRT_HALF).erf())
+    if approximate == "tanh":
+        inner = (input + 0.044715 * input * input * input) * _SQRT_2_OVER_PI
+        return input * 0.5 * (1.0 + inner.tanh())
+    raise RuntimeError(
+        f"gelu(): approximate argument must be either 'none' or 'tanh', got {approximate!r}"
+    )
+
+
+def _implicit_dim(name, ndim, stacklevel):
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.", stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    r"""$e^{x_i} / \sum_j e^{x_j}$ along `dim` (the values along `dim` sum to 1).
+
+    Computed as $e^{x_i - \mathrm{logsumexp}(x)}$: stable for large inputs.
+    """
+    if dim is None:
+        dim = _implicit_dim("softmax", input.dim(), _stacklevel)
+    return input.softmax(dim, dtype=dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    r"""$x_i - \ln \sum_j e^{x_j}$ along `dim`: the log of `softmax`, computed stably."""
+    if dim is None:
+        dim = _implicit_dim("log_softmax", input.dim(), _stacklevel)
+    return input.log_softmax(dim, dtype=dtype)
+
+
+class LogSigmoid(Function):
+    r"""$\ln \sigma(x) = \min(x, 0) - \ln(1 + e^{-|x|})$ (no overflow); the derivative is
+    $\sigma(-x)$ (0.5 at $x = 0$, where the pieces of the formula meet)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.clamp(max=0.0) - (-x.abs()).exp().log1p()
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (-x).sigmoid()
+
+
+def logsigmoid(input):
+    r"""$\ln \sigma(x) = -\ln(1 + e^{-x})$ elementwise, computed without overflow."""
+    _check_floating("logsigmoid", input)
+    return LogSigmoid.apply(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    r"""$\frac{1}{\beta} \ln(1 + e^{\beta x})$; linear ($x$) where $\beta x > $ `threshold`."""
+    scaled = input * beta
+    return where(scaled > threshold, input, -logsigmoid(-scaled) / beta)
+
+
+# ----- dropout, linear, one_hot ----------------------------------------------------------
+def dropout(input, p=0.5, training=True, inplace=False):
+    r"""In training, each element is zeroed with probability `p` and the others are scaled by
+    $1 / (1 - p)$, so the expected value is unchanged. Not in training: the input itself.
+
+    The mask comes from minitorch's random generator: `minitorch.manual_seed` repeats it.
+    """
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training:
+        return input
+
+    def compute(x):
+        if p == 1.0:
+            return x * 0.0
+        mask = empty_like(x, dtype=x.dtype).bernoulli_(1.0 - p)
+        return x * (mask / (1.0 - p))
+
+    if inplace:
+        return input._update("dropout_", compute)
+    return compute(input)
+
+
+def linear(input, weight, bias=None):
+    r"""$y = x W^T + b$ for `input` (*, in_features), `weight` (out_features, in_features)
+    and `bias` (out_features,); any leading dimensions of `input` are kept."""
+    _check_tensor("linear", "input", input)
+    _check_tensor("linear", "weight", weight)
+    in_features = weight.shape[-1] if weight.dim() else None
+    if input.dim() == 0 or weight.dim() not in (1, 2) or input.shape[-1] != in_features:
+        raise RuntimeError(
+            f"linear(): input of shape {list(input.shape)} and weight of shape "
+            f"{list(weight.shape)} cannot be multiplied: the input's last dimension must equal "
+            "the weight's last dimension (in_features)"
+        )
+    out = input.matmul(weight.t())
+    if bias is not None:
+        expected = tuple(weight.shape[:1]) if weight.dim() == 2 else ()
+        if bias.dim() > 1 or (bias.dim() == 1 and bias.shape[0] not in (1, *expected)):
+            raise RuntimeError(
+                f"linear(): bias of shape {list(bias.shape)} does not match the weight of "
+                f"shape {list(weight.shape)} (expected shape {list(expected)})"
+            )
+        out = out + bias
+    return out
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class indices (int64) to one-hot rows: the result has shape (*tensor.shape,
+    num_classes) and dtype int64, with 1 at each index and 0 elsewhere.
+
+    `num_classes=-1` takes the largest index + 1.
+    """
+    _check_tensor("one_hot", "tensor", tensor)
+    if tensor.dtype is not dtypes.int64:
+        raise RuntimeError(
+            "one_hot is only applicable to index tensor of type LongTensor (int64), got "
+            f"{tensor.dtype.torch_name} (convert it with .long())"
+        )
+    values = tensor._data.numpy()
+    if num_classes == -1:
+        if values.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(values.max()) + 1
+    if values.size and values.min() < 0:
+        raise RuntimeError(f"one_hot(): Class values must be non-negative (got {values.min()})")
+    if values.size and values.max() >= num_classes:
+        raise RuntimeError(
+            f"one_hot(): Class values must be smaller than num_classes (got {values.max()} "
+            f"with num_classes={num_classes})"
+        )
+    out = (values[..., None] == np.arange(num_classes)).astype(np.int64)
+    return tensor._make_from_numpy(out, dtypes.int64)
+
+
+# ----- regression losses -----------------------------------------------------------------
+def _broadcast_pair(name, input, target):
+    _check_tensor(name, "input", input)
+    _check_tensor(name, "target", target)
+    if input.shape != target.shape:
+        warnings.warn(
+            f"{name}(): Using a target size ({target.shape}) that is different to the input "
+            f"size ({input.shape}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.", stacklevel=3,
+        )
+
+
+def _weighted_elementwise(name, loss, input, weight, reduction):
+    if weight is None:
+        return _reduce(loss, reduction)
+    if weight.shape != input.shape:
+        raise ValueError(
+            f"{name}(): weights of shape {list(weight.shape)} and input of shape "
+            f"{list(input.shape)} must have the same size."
+        )
+    loss = loss * weight
+    if reduction == "mean":
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    r"""Mean squared error: $\ell_i = (x_i - y_i)^2$, then the reduction."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _broadcast_pair("mse_loss", input, target)
+    diff = _difference("mse_loss", input, target)
+    return _weighted_elementwise("mse_loss", diff * diff, input, weight, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    r"""Mean absolute error: $\ell_i = |x_i - y_i|$, then the reduction."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _broadcast_pair("l1_loss", input, target)
+    diff = _difference("l1_loss", input, target)
+    return _weighted_elementwise("l1_loss", diff.abs(), input, weight, reduction)
+
+
+def _difference(name, input, target):
+    try:
+        return input - target
+    except RuntimeError as e:
+        raise RuntimeError(
+            f"{name}(): input of shape {list(input.shape)} and target of shape "
+            f"{list(target.shape)} cannot be broadcast together ({e})"
+        ) from None
+
+
+# ----- binary classification -------------------------------------------------------------
+class BinaryCrossEntropy(Function):
+    r"""$-[y \ln x + (1 - y) \ln(1 - x)]$ elementwise, each log clamped at $-100$ (so that
+    $x = 0$ or $1$ gives a finite loss). Its gradients, written out so that they stay finite
+    there too (as PyTorch): $\partial/\partial x = (x - y) / \max(x(1 - x), 10^{-12})$ and
+    $\partial/\partial y = \ln(1 - x) - \ln x$ (clamped logs)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        log_x, log_1mx = _clamped_logs(x)
+        return -(y * log_x + (1 - y) * log_1mx)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        grad_x = grad * (x - y) / (x * (1 - x)).clamp_min(1e-12)
+        grad_y = None
+        if (ctx.needs_input_grad or (True, True))[1]:
+            log_x, log_1mx = _clamped_logs(x)
+            grad_y = grad * (log_1mx - log_x)
+        return grad_x, grad_y
+
+
+def _clamped_logs(x):
+    return x.log().clamp_min(-100.0), (-x).log1p().clamp_min(-100.0)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    r"""Binary cross-entropy of probabilities `input` in [0, 1] and targets `target`:
+    $\ell_i = -w_i [y_i \ln x_i + (1 - y_i) \ln(1 - x_i)]$, logs clamped at $-100$.
+
+    For raw scores (logits) use `binary_cross_entropy_with_logits`: it is more stable.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_tensor("binary_cross_entropy", "input", input)
+    _check_tensor("binary_cross_entropy", "target", target)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"binary_cross_entropy(): Using a target size ({target.shape}) that is different "
+            f"to the input size ({input.shape}) is deprecated. Please ensure they have the "
+            "same size."
+        )
+    _check_floating("binary_cross_entropy", input)
+    values = input.detach()
+    if input.numel() and not bool(((values >= 0) & (values <= 1)).all()):
+        raise RuntimeError(
+            "binary_cross_entropy(): all elements of input should be between 0 and 1 (they "
+            "are probabilities: apply sigmoid first, or use binary_cross_entropy_with_logits)"
+        )
+    target = target if target.dtype is input.dtype else target.to(input.dtype)
+    loss = BinaryCrossEntropy.apply(input, target)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction="mean", pos_weight=None):
+    r"""Binary cross-entropy of logits $x$ (the sigmoid is applied inside, stably):
+    $\ell_i = -w_i [p\, y_i \ln \sigma(x_i) + (1 - y_i) \ln(1 - \sigma(x_i))]$, with
+    `pos_weight` $p$ (per class, broadcast along the last dimension; 1 by default).
+
+    Computed as $(1 - y) x - (1 + (p - 1) y) \ln \sigma(x)$, which never overflows.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_tensor("binary_cross_entropy_with_logits", "input", input)
+    _check_tensor("binary_cross_entropy_with_logits", "target", target)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"binary_cross_entropy_with_logits(): Target size ({target.shape}) must be the "
+            f"same as input size ({input.shape})"
+        )
+    _check_floating("binary_cross_entropy_with_logits", input)
+    log_sig = logsigmoid(input)
+    if pos_weight is None:
+        loss = (1 - target) * input - log_sig
+    else:
+        loss = (1 - target) * input - (1 + (pos_weight - 1) * target) * log_sig
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+# ----- multi-class classification --------------------------------------------------------
+def _class_dim(name, input, target):
+    """The class dimension of `input` (0 for (C,), else 1), after PyTorch's shape checks
+    (written out with both shapes)."""
+    if input.dim() == 0:
+        raise ValueError(f"{name}(): input must have the class dimension: (C,), (N, C) or "
+                         f"(N, C, d1, ...), got a 0-d input")
+    if input.dim() == 1:
+        if target.dim() != 0:
+            raise ValueError(
+                f"{name}(): an input of shape {list(input.shape)} (one sample, C classes) "
+                f"needs a 0-d target, got target of shape {list(target.shape)}"
+            )
+        return 0
+    expected = (input.shape[0],) + tuple(input.shape[2:])
+    if target.dim() >= 1 and target.shape[0] != input.shape[0]:
+        raise ValueError(
+            f"{name}(): Expected input batch_size ({input.shape[0]}) to match target "
+            f"batch_size ({target.shape[0]}): input of shape {list(input.shape)}, target of "
+            f"shape {list(target.shape)}"
+        )
+    if tuple(target.shape) != expected:
+        raise RuntimeError(
+            f"{name}(): Expected target size {list(expected)}, got {list(target.shape)} (input "
+            f"of shape {list(input.shape)}: the target has one class index per sample, without "
+            "the class dimension)"
+        )
+    return 1
+
+
+def _check_targets(name, target, n_classes, ignore_index):
+    if target.dtype.is_floating_point or target.dtype is dtypes.bool_:
+        raise RuntimeError(
+            f"{name}(): expected class indices of dtype int64 as target, got "
+            f"{target.dtype.torch_name} (convert with .long(); for class probabilities, "
+            "cross_entropy takes a floating-point target of the input's shape)"
+        )
+    values = target._data.numpy()
+    bad = values[(values != ignore_index) & ((values < 0) | (values >= n_classes))]
+    if bad.size:
+        raise IndexError(
+            f"{name}(): Target {int(bad.flat[0])} is out of bounds: there are {n_classes} "
+            f"classes, so class indices must lie in [0, {n_classes - 1}]"
+            + (f" (or be ignore_index={ignore_index})" if ignore_index != -100 else "")
+        )
+
+
+def _check_weight(name, weight, n_classes):
+    if weight is not None and (weight.dim() != 1 or weight.shape[0] != n_classes):
+        raise RuntimeError(
+            f"{name}(): weight tensor should be defined either for all {n_classes} classes or "
+            f"no classes but got weight tensor of shape: {list(weight.shape)}"
+        )
+
+
+def _broadcast_over_classes(weight, ndim, class_dim):
+    """`weight` (C,) shaped to broadcast along the class dimension of an `ndim` input."""
+    return weight.reshape([-1 if d == class_dim else 1 for d in range(ndim)])
+
+
+def _nll(input, target, weight, ignore_index, reduction, class_dim):
+    """The negative log-likelihood and the per-sample weights (0 where ignored)."""
+    keep = target != ignore_index
+    safe = target.masked_fill(~keep, 0).long()
+    picked = input.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
+    w = keep.to(input.dtype)
+    if weight is not None:
+        w = w * weight.to(input.dtype)[safe]
+    loss = -picked * w
+    if reduction == "none":
+        return loss, w
+    if reduction == "sum":
+        return loss.sum(), w
+    return loss.sum() / w.sum(), w
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    r"""Negative log-likelihood of log-probabilities `input` (N, C) (or (C,), or
+    (N, C, d1, ...)) and class indices `target` (N,): $\ell_i = -w_{y_i} x_{i, y_i}$.
+
+    Samples whose target is `ignore_index` count for nothing. `'mean'` is the weighted
+    mean $\sum_i \ell_i / \sum_i w_{y_i}$.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_tensor("nll_loss", "input", input)
+    _check_tensor("nll_loss", "target", target)
+    class_dim = _class_dim("nll_loss", input, target)
+    n_classes = input.shape[class_dim]
+    _check_targets("nll_loss", target, n_classes, ignore_index)
+    _check_weight("nll_loss", weight, n_classes)
+    loss, _ = _nll(input, target, weight, ignore_index, reduction, class_dim)
+    return loss
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    r"""Cross-entropy of raw scores (logits) `input` (N, C) (or (C,), or (N, C, d1, ...))
+    against class indices `target` (N,) (or class probabilities of `input`'s shape):
+
+    $\ell_i = -w_{y_i} \ln \mathrm{softmax}(x_i)_{y_i} = w_{y_i}(\mathrm{logsumexp}(x_i) -
+    x_{i, y_i})$, i.e. `nll_loss(log_softmax(input, class_dim), target)`.
+
+    `label_smoothing` $\varepsilon$ mixes the target with the uniform distribution:
+    $(1 - \varepsilon) \ell_i + \frac{\varepsilon}{C} \sum_c -w_c \ln \mathrm{softmax}(x_i)_c$.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_tensor("cross_entropy", "input", input)
+    _check_tensor("cross_entropy", "target", target)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(
+            f"cross_entropy(): label_smoothing must be between 0.0 and 1.0. Got: "
+            f"{label_smoothing}"
+        )
+    _check_floating("cross_entropy", input)
+    if target.dtype.is_floating_point and target.shape == input.shape and input.dim() >= 1:
+        return _cross_entropy_with_probabilities(input, target, weight, reduction,
+                                                 label_smoothing)
+    class_dim = _class_dim("cross_entropy", input, target)
+    n_classes = input.shape[class_dim]
+    _check_targets("cross_entropy", target, n_classes, ignore_index)
+    _check_weight("cross_entropy", weight, n_classes)
+    log_p = input.log_softmax(class_dim)
+    loss, w = _nll(log_p, target, weight, ignore_index, reduction, class_dim)
+    if label_smoothing == 0.0:
+        return loss
+    if weight is not None:
+        log_p = log_p * _broadcast_over_classes(weight.to(log_p.dtype), input.dim(), class_dim)
+    smooth = -log_p.sum(class_dim).masked_fill(target == ignore_index, 0.0)
+    if reduction == "mean":
+        smooth = smooth.sum() / w.sum()
+    else:
+        smooth = _reduce(smooth, reduction)
+    return (1 - label_smoothing) * loss + smooth * (label_smoothing / n_classes)
+
+
+def _cross_entropy_with_probabilities(input, target, weight, reduction, label_smoothing):
+    """Cross-entropy against class probabilities: $-\\sum_c w_c y_{ic} \\ln p_{ic}$; the
+    mean is over the samples (not weighted)."""
+    class_dim = 0 if input.dim() == 1 else 1
+    n_classes = input.shape[class_dim]
+    _check_weight("cross_entropy", weight, n_classes)
+    if label_smoothing > 0.0:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    terms = input.log_softmax(class_dim) * target
+    if weight is not None:
+        terms = terms * _broadcast_over_classes(weight.to(input.dtype), input.dim(), class_dim)
+    loss = -terms.sum(class_dim)
+    return _reduce(loss, reduction)
+
+
+__all__ = [
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
+    "gelu", "l1_loss", "leaky_relu", "linear", "log_softmax", "logsigmoid", "mse_loss",
+    "nll_loss", "one_hot", "relu", "sigmoid", "softmax", "softplus", "tanh",
+]
