@@ -7,6 +7,7 @@ names, arguments, defaults, dtypes, printed forms and results.
 from . import autograd, cuda, dtypes, random, return_types
 from ._tensor_str import set_printoptions
 from .autodiff import central_difference
+from .backends import get_default_backend, set_default_backend
 from .creation import (
     arange,
     as_tensor,

@@ -1,46 +1,63 @@
 """Backends turn the kernels of a device into operations on `TensorData`.
 
 A backend allocates outputs, broadcasts shapes and calls a kernel; the kernels themselves
-(`tensor_ops` for `simple`, later Numba CPU and CUDA ones) only loop over storage.
+only loop over storage: `tensor_ops` for `simple` (plain Python), `fast_ops` for `fast`
+(compiled with Numba). Every tensor knows its backend; new tensors get the default one,
+`fast` once its kernels are written (`MINITORCH_BACKEND` or `set_default_backend` choose).
 """
+
+import os
 
 import numpy as np
 
 from . import tensor_ops
 from .tensor_data import TensorData, shape_broadcast, shape_size
 
+NAMES = ("simple", "fast")
+
 
 class Backend:
     """map, zip, reduce, matmul and copy for one kind of kernel."""
 
-    def __init__(self, name, map_factory, zip_factory, reduce_factory, matmul_kernel):
+    def __init__(self, name, kernels):
+        """`kernels` holds the factories `tensor_map`, `tensor_zip`, `tensor_reduce` (each
+        builds a kernel from a scalar function) and the kernel `tensor_matmul`."""
         self.name = name
-        self._factories = {"map": map_factory, "zip": zip_factory, "reduce": reduce_factory}
+        self._module = kernels
         self._kernels = {}
-        self._matmul = matmul_kernel
 
     def __repr__(self):
         return f"<minitorch backend '{self.name}'>"
 
+    def __reduce__(self):
+        return get_backend, (self.name,)  # copies and pickles of tensors share the backend
+
     def _kernel(self, kind, fn):
         """The kernel for `fn`, built once. The key includes the factory's code, so that a
         student's edit reloaded into a running notebook (%autoreload) builds a new one."""
-        factory = self._factories[kind]
+        factory = getattr(self._module, f"tensor_{kind}")
         key = (kind, fn, factory.__code__)
         kernel = self._kernels.get(key)
         if kernel is None:
             kernel = self._kernels[key] = factory(fn)
         return kernel
 
+    def _launch(self, kind, kernel, fn, *args):
+        """Call `kernel` with each TensorData of `args` as its storage, shape and strides."""
+        flat = []
+        for arg in args:
+            if isinstance(arg, TensorData):
+                flat += (arg.local_storage(), arg.shape, arg.strides)
+            else:
+                flat.append(arg)
+        with np.errstate(all="ignore"):  # the Python kernels compute on NumPy scalars
+            kernel(*flat)
+
     def map(self, fn, a, out_dtype, out=None):
         """`fn` of each element of `a`, into `out` (broadcast to its shape) or a new tensor."""
         if out is None:
             out = TensorData.empty(a.shape, out_dtype.numpy)
-        with np.errstate(all="ignore"):
-            self._kernel("map", fn)(
-                out.local_storage(), out.shape, out.strides,
-                a.local_storage(), a.shape, a.strides,
-            )
+        self._launch("map", self._kernel("map", fn), fn, out, a)
         return out
 
     def zip(self, fn, a, b, out_dtype, out=None):
@@ -48,12 +65,7 @@ class Backend:
         if out is None:
             shape = a.shape if a.shape == b.shape else shape_broadcast(a.shape, b.shape)
             out = TensorData.empty(shape, out_dtype.numpy)
-        with np.errstate(all="ignore"):
-            self._kernel("zip", fn)(
-                out.local_storage(), out.shape, out.strides,
-                a.local_storage(), a.shape, a.strides,
-                b.local_storage(), b.shape, b.strides,
-            )
+        self._launch("zip", self._kernel("zip", fn), fn, out, a, b)
         return out
 
     def reduce(self, fn, a, dim, start, out_dtype):
@@ -61,22 +73,13 @@ class Backend:
         shape = list(a.shape)
         shape[dim] = 1
         out = TensorData(np.full(shape_size(shape), start, dtype=out_dtype.numpy), shape)
-        with np.errstate(all="ignore"):
-            self._kernel("reduce", fn)(
-                out.local_storage(), out.shape, out.strides,
-                a.local_storage(), a.shape, a.strides, dim,
-            )
+        self._launch("reduce", self._kernel("reduce", fn), fn, out, a, dim)
         return out
 
     def matmul(self, a, b, out_shape, out_dtype):
         """Batched matrix product of same-rank `a` and `b` into a new tensor of `out_shape`."""
-        out = TensorData.empty(out_shape, out_dtype.numpy)
-        with np.errstate(all="ignore"):
-            self._matmul(
-                out.local_storage(), out.shape, out.strides,
-                a.local_storage(), a.shape, a.strides,
-                b.local_storage(), b.shape, b.strides,
-            )
+        out = TensorData(np.zeros(shape_size(out_shape), dtype=out_dtype.numpy), out_shape)
+        self._launch("matmul", self._module.tensor_matmul, None, out, a, b)
         return out
 
     @staticmethod
@@ -87,10 +90,109 @@ class Backend:
                 np.copyto(dst.numpy(), src.numpy(), casting="unsafe")
 
 
-simple = Backend(
-    "simple",
-    tensor_ops.tensor_map,
-    tensor_ops.tensor_zip,
-    tensor_ops.tensor_reduce,
-    tensor_ops.tensor_matmul,
-)
+class CompiledBackend(Backend):
+    """A backend whose kernels Numba compiles: shapes and strides go in as int64 arrays, and
+    a kernel that does not compile is reported with its task, not only Numba's message."""
+
+    def _launch(self, kind, kernel, fn, *args):
+        from numba.core.errors import NumbaError
+
+        work = max(arg.size for arg in args if isinstance(arg, TensorData))
+        if kind == "matmul":
+            work *= args[1].shape[-1]  # multiply-adds: each output element sums a row
+        flat = []
+        for arg in args:
+            if isinstance(arg, TensorData):
+                flat += (arg.local_storage(), np.array(arg.shape, dtype=np.int64),
+                         np.array(arg.strides, dtype=np.int64))
+            else:
+                flat.append(arg)
+        try:
+            kernel(work, *flat)
+        except SystemError:
+            # An exception raised inside a parallel loop (integer division by zero) reaches
+            # Python garbled; the plain kernel meets the same error and raises it properly.
+            simple._launch(kind, simple._kernel(kind, fn) if fn else simple._module.tensor_matmul,
+                           fn, *args)
+            raise
+        except NumbaError as error:
+            task, name = self._module.TASKS[kind]
+            dtypes = ", ".join(str(arg.storage.dtype) for arg in args
+                               if isinstance(arg, TensorData))
+            operation = f" of `{fn.__name__}`" if fn is not None else ""
+            lines = [line for line in str(error).splitlines() if line.strip()][:2]
+            raise RuntimeError(
+                f"Task {task}: `{name}` in minitorch/fast_ops.py did not compile for the "
+                f"{kind}{operation} on {dtypes} storages: {' '.join(lines)}\n(Run with "
+                f"MINITORCH_DISABLE_JIT=1 to execute it as plain Python and debug it.)"
+            ) from error
+
+
+simple = Backend("simple", tensor_ops)
+
+_backends = {"simple": simple}
+_default = None
+
+
+def get_backend(name):
+    """The backend called `name` ("simple" or "fast"); a Backend is returned as it is."""
+    if isinstance(name, Backend):
+        return name
+    if name not in _backends:
+        if name != "fast":
+            raise ValueError(f"unknown backend {name!r}: minitorch has {' and '.join(NAMES)}")
+        from . import fast_ops
+
+        _backends[name] = CompiledBackend("fast", fast_ops)
+    return _backends[name]
+
+
+def default_backend():
+    """The backend of new tensors: `set_default_backend`'s choice, else $MINITORCH_BACKEND,
+    else `fast` when its kernels are written and `simple` while they are still to do."""
+    global _default
+    if _default is None:
+        name = os.environ.get("MINITORCH_BACKEND") or ("fast" if _fast_written() else "simple")
+        if name not in NAMES:
+            raise ValueError(f"MINITORCH_BACKEND={name!r}: minitorch has "
+                             f"{' and '.join(NAMES)}")
+        _default = get_backend(name)
+    return _default
+
+
+def set_default_backend(name):
+    """Make new tensors use the backend `name` ("simple" or "fast")."""
+    global _default
+    _default = get_backend(name)
+
+
+def get_default_backend():
+    """The name of the backend new tensors use."""
+    return default_backend().name
+
+
+def _fast_written():
+    """Whether the kernels of `fast_ops` are written (in a student's copy of an assignment
+    before 04 they are stubs that raise NotImplementedError)."""
+    from . import fast_ops
+
+    codes = [fast_ops.tensor_map.__code__, fast_ops.tensor_zip.__code__,
+             fast_ops.tensor_reduce.__code__, fast_ops._matmul.__code__]
+    while codes:
+        code = codes.pop()
+        if "NotImplementedError" in code.co_names:
+            return False
+        codes += [c for c in code.co_consts if hasattr(c, "co_names")]
+    return True
+
+
+def check_same_backend(operation, *tensors):
+    """PyTorch's rule for devices, for backends: an operation's tensors share one."""
+    backends = {t.backend.name for t in tensors if hasattr(t, "backend")}
+    if len(backends) > 1:
+        first, second = sorted(backends)[:2]
+        raise RuntimeError(
+            f"Expected all tensors to be on the same backend, but found at least two backends, "
+            f"'{first}' and '{second}' (in {operation}). Move one with "
+            f".to(backend='{first}') or .to(backend='{second}')."
+        )

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from . import dtypes
-from .backends import simple
+from .backends import get_backend
 from .device import check_device
 from .random import generator_or_default
 from .shape_ops import sizes_arg
@@ -15,10 +15,11 @@ from .tensor import Tensor
 from .tensor_data import TensorData
 
 
-def _from_array(array, dtype, requires_grad=False, device=None):
+def _from_array(array, dtype, requires_grad=False, device=None, backend=None):
     """A tensor holding `array` (already of `dtype`), without copying it if contiguous."""
     check_device(device)
-    t = Tensor._make(TensorData.from_array(array), dtype, simple)
+    t = Tensor._make(TensorData.from_array(array), dtype,
+                     None if backend is None else get_backend(backend))
     if requires_grad:
         t.requires_grad = True
     return t
@@ -80,25 +81,28 @@ def _dtype(dtype, default):
     return default() if dtype is None else dtypes.as_dtype(dtype)
 
 
-def tensor(data, *, dtype=None, device=None, requires_grad=False):
+def tensor(data, *, dtype=None, device=None, requires_grad=False, backend=None):
     """A new tensor holding a copy of `data`: a number, nested lists, a NumPy array or a tensor.
 
     The dtype is inferred as in PyTorch (float32 for Python floats, int64 for ints, bool for
-    bools; NumPy arrays keep theirs) unless `dtype` is given.
+    bools; NumPy arrays keep theirs) unless `dtype` is given. `backend` ("simple" or "fast",
+    a minitorch addition) chooses the kernels that compute with it; by default, the default
+    backend's (`minitorch.get_default_backend()`).
     """
     if isinstance(data, Tensor):
         dtype = _dtype(dtype, lambda: data.dtype)
         return _from_array(data.detach().numpy().astype(dtype.numpy), dtype, requires_grad,
-                           device)
+                           device, backend)
     if isinstance(data, np.ndarray):
         dtype = _dtype(dtype, lambda: dtypes.dtype_of_numpy(data.dtype))
-        return _from_array(data.astype(dtype.numpy, copy=True), dtype, requires_grad, device)
+        return _from_array(data.astype(dtype.numpy, copy=True), dtype, requires_grad, device,
+                           backend)
     shape, leaves = _nested_shape(data)
     dtype = _dtype(dtype, lambda: _infer_dtype(leaves))
     values = [x.item() if isinstance(x, Tensor) else x for x in leaves]
     with np.errstate(all="ignore"):
         array = np.array(values, dtype=dtype.numpy).reshape(shape)
-    return _from_array(array, dtype, requires_grad, device)
+    return _from_array(array, dtype, requires_grad, device, backend)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -131,7 +135,7 @@ def from_numpy(ndarray):
     strides = tuple(s // itemsize for s in ndarray.strides)
     extent = 1 + sum((n - 1) * s for n, s in zip(ndarray.shape, strides)) if ndarray.size else 0
     storage = np.lib.stride_tricks.as_strided(ndarray, shape=(extent,), strides=(itemsize,))
-    return Tensor._make(TensorData(storage, ndarray.shape, strides), dtype, simple)
+    return Tensor._make(TensorData(storage, ndarray.shape, strides), dtype)
 
 
 def _filled(size, value, dtype, requires_grad, device):

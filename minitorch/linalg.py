@@ -4,6 +4,7 @@ stricter `mm`, `bmm`, `mv`, `dot`.
 
 from . import dtypes
 from . import tensor_functions as F
+from .backends import check_same_backend
 from .tensor_data import shape_broadcast
 
 
@@ -56,6 +57,7 @@ class LinalgOps:
 
     def _matmul_raw(self, other):
         """The batched product of two tensors of at least 2 dimensions, without autograd."""
+        check_same_backend("matmul", self, other)
         try:
             batch = shape_broadcast(self.shape[:-2], other.shape[:-2])
         except RuntimeError as e:

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import dtypes
 from . import operators as ops
+from .backends import check_same_backend
 from .tensor_data import TensorData, shape_broadcast
 
 _FLOAT = 2
@@ -77,6 +78,7 @@ def binary(a, b, name, fn, out_dtype=None, compute_dtype=None):
     if isinstance(fn, ByCategory):
         fn = fn.pick(dtype)
     tensor = a if hasattr(a, "_data") else b
+    check_same_backend(name, a, b)
     try:
         out = tensor.backend.zip(fn, operand(a, dtype), operand(b, dtype), out_dtype or dtype)
     except RuntimeError as e:

@@ -9,7 +9,7 @@ import numpy as np
 from . import dtypes
 from . import tensor_functions as F
 from ._tensor_str import tensor_repr
-from .backends import simple
+from .backends import default_backend, get_backend
 from .device import check_device, cpu
 from .size import Size
 from .tensor_data import TensorData, normalize_dim
@@ -26,12 +26,12 @@ class TensorCore:
     __array_priority__ = 1000  # NumPy scalars defer to Tensor's reflected operators
 
     @classmethod
-    def _make(cls, data, dtype, backend=simple):
+    def _make(cls, data, dtype, backend=None):
         """Wrap a TensorData without copying; the fast path every operation uses."""
         t = object.__new__(cls)
         t._data = data
         t.dtype = dtype
-        t.backend = backend
+        t.backend = default_backend() if backend is None else backend
         t.grad = t._grad_fn = t._accumulator = t._base = None
         t._requires_grad = False
         t._version_counter = [0]
@@ -107,9 +107,11 @@ class TensorCore:
 
     # ----- conversions ------------------------------------------------------------------
     def to(self, *args, **kwargs):
-        """Cast and/or move: `.to(dtype)`, `.to(device)`, `.to(other)`, `.to(device, dtype)`."""
+        """Cast and/or move: `.to(dtype)`, `.to(device)`, `.to(other)`, `.to(device, dtype)`,
+        and (a minitorch addition) `.to(backend="simple" | "fast")`."""
         dtype = kwargs.pop("dtype", None)
         device = kwargs.pop("device", None)
+        backend = kwargs.pop("backend", None)
         copy = kwargs.pop("copy", False)
         kwargs.pop("non_blocking", None)
         if kwargs:
@@ -123,9 +125,10 @@ class TensorCore:
                 device = arg
         check_device(device)
         dtype = self.dtype if dtype is None else dtypes.as_dtype(dtype)
-        if dtype is self.dtype and not copy:
+        backend = self.backend if backend is None else get_backend(backend)
+        if dtype is self.dtype and backend is self.backend and not copy:
             return self
-        return F.ToCopy.apply(self, dtype=dtype)
+        return F.ToCopy.apply(self, dtype=dtype, backend=backend)
 
     def _cast(self, dtype):
         """A copy of the values as `dtype`, without autograd."""

@@ -480,16 +480,21 @@ class Abs(Function):
 
 # ----- conversions -----------------------------------------------------------------------
 class ToCopy(Function):
-    """A cast to another dtype; gradients flow back only into floating-point inputs."""
+    """A copy with another dtype and/or backend; gradients flow back (to the input's dtype
+    and backend) only into floating-point inputs."""
 
     @staticmethod
-    def forward(ctx, a, dtype):
-        ctx.dtype = a.dtype
-        return a._cast(dtype)
+    def forward(ctx, a, dtype, backend):
+        ctx.dtype, ctx.backend = a.dtype, a.backend
+        out = a._cast(dtype)
+        out.backend = backend
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.to(ctx.dtype) if ctx.dtype.is_floating_point else None
+        if not ctx.dtype.is_floating_point:
+            return None
+        return grad.to(ctx.dtype, backend=ctx.backend)
 
 
 class Clone(Function):

@@ -6,6 +6,7 @@
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -17,3 +18,30 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# ----- backends -------------------------------------------------------------------------------
+# The tensor and autograd suites run once per backend; everything else on the default one.
+BOTH_BACKENDS = {
+    "test_autodiff_core", "test_autograd_gradcheck", "test_autograd_semantics", "test_creation",
+    "test_elementwise", "test_errors", "test_indexing", "test_matmul", "test_new_tensor_ops",
+    "test_printing", "test_reductions", "test_shape_ops", "test_tutorial",
+}
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.module.__name__.rpartition(".")[2] in BOTH_BACKENDS:
+        metafunc.parametrize("backend", ["simple", "fast"], indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def backend(request):
+    """The backend new tensors get during a test: the parameter where the module runs on
+    both, else the default."""
+    import minitorch
+
+    before = minitorch.get_default_backend()
+    name = getattr(request, "param", before)
+    minitorch.set_default_backend(name)
+    yield name
+    minitorch.set_default_backend(before)

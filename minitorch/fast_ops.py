@@ -1,0 +1,376 @@
+"""The `fast` backend's kernels: map, zip, reduce and matmul compiled with Numba.
+
+They take the same arguments as the `simple` kernels of `tensor_ops` (storages, shapes and
+strides; shapes and strides arrive as NumPy int64 arrays) and compute the same results, but
+Numba compiles them to machine code (`njit`) and spreads their outer loop over the CPU's
+cores (`prange`). Two ideas make them fast:
+
+- when input and output have the same shape and are both contiguous, element `i` of the
+  output comes from element `i` of the input: one flat loop, no index arithmetic;
+- otherwise the work is cut into rows along the last dimension: the position of a row's
+  first element is computed once, and the row is walked with a fixed step per tensor.
+
+Set `MINITORCH_DISABLE_JIT=1` (or Numba's `NUMBA_DISABLE_JIT=1`) before importing minitorch
+to run the very same code as plain Python: `print()` and debuggers work inside the kernels.
+Compiled kernels are cached on disk, so a new process does not compile them again.
+"""
+
+import hashlib
+import os
+import types
+
+import numba
+import numpy as np
+from numba import prange
+from numba.core.caching import FunctionCache
+
+from . import operators
+
+JIT_DISABLED = any(os.environ.get(name, "0") not in ("", "0")
+                   for name in ("MINITORCH_DISABLE_JIT", "NUMBA_DISABLE_JIT"))
+
+# The tasks students write here, and the kernels that hold them (in error messages)
+TASKS = {"map": ("4.1", "tensor_map"), "zip": ("4.2", "tensor_zip"),
+         "reduce": ("4.3", "tensor_reduce"), "matmul": ("4.4", "tensor_matmul")}
+
+
+def _jit(fn, cache=False, **options):
+    """`fn` compiled in nopython mode with IEEE float errors (inf and nan, not exceptions),
+    cached on disk where Numba finds a writable place for its cache."""
+    if JIT_DISABLED:
+        return fn
+    if cache:
+        try:
+            return numba.njit(error_model="numpy", cache=True, **options)(fn)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            pass
+    return numba.njit(error_model="numpy", **options)(fn)
+
+
+# ----- helpers the kernels share: plain functions of ints and int arrays ---------------------
+def _helper(fn):
+    return _jit(fn, cache=True)
+
+
+@_helper
+def shape_size(shape):
+    """The number of elements of a tensor of `shape`."""
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+@_helper
+def is_contiguous(shape, strides):
+    """True when `strides` are the row-major strides of `shape`."""
+    expected = 1
+    for d in range(len(shape) - 1, -1, -1):
+        if shape[d] != 1 and strides[d] != expected:
+            return False
+        expected *= shape[d]
+    return True
+
+
+@_helper
+def same_shape(a, b):
+    if len(a) != len(b):
+        return False
+    for d in range(len(a)):
+        if a[d] != b[d]:
+            return False
+    return True
+
+
+@_helper
+def broadcast_position(ordinal, out_shape, shape, strides):
+    """The storage position, in a tensor of `shape` and `strides` broadcast to `out_shape`,
+    of the `ordinal`-th element (row-major) of `out_shape`. With `shape` = `out_shape` it is
+    the element's own position."""
+    position = 0
+    rest = np.int64(ordinal)  # a prange index may be unsigned: keep the arithmetic signed
+    extra = len(out_shape) - len(shape)
+    for d in range(len(out_shape) - 1, -1, -1):
+        index = rest % out_shape[d]
+        rest //= out_shape[d]
+        if d >= extra and shape[d - extra] != 1:
+            position += index * strides[d - extra]
+    return position
+
+
+@_helper
+def row_length(shape):
+    """The length of the rows the kernels walk: the size of the last dimension (1 for 0-d)."""
+    return shape[len(shape) - 1] if len(shape) else 1
+
+
+@_helper
+def row_step(out_shape, shape, strides):
+    """How far apart in storage consecutive elements of a row of `out_shape` are in a tensor of
+    `shape` broadcast to it (0 where it is broadcast along the last dimension)."""
+    if len(shape) == 0 or len(out_shape) == 0 or shape[len(shape) - 1] == 1:
+        return 0
+    return strides[len(strides) - 1]
+
+
+# ----- the scalar functions, compiled ------------------------------------------------------------
+def _ieee_float_pow(a, b):
+    """`a ** b`; compiled with NumPy's error model it gives inf and nan instead of raising."""
+    return a**b
+
+
+def _ieee_floor(x):
+    return np.floor(x)  # math.floor returns an int, which overflows for huge floats
+
+
+def _ieee_ceil(x):
+    return np.ceil(x)
+
+
+def _ieee_trunc(x):
+    return np.trunc(x)
+
+
+# `operators` written for Python numbers where Numba needs another form
+_COMPILED_FORMS = {"float_pow": _ieee_float_pow, "floor": _ieee_floor, "ceil": _ieee_ceil,
+                   "trunc": _ieee_trunc}
+
+
+def _compile_operators():
+    """Every function of `operators`, compiled; calls between them go to compiled twins.
+
+    The functions are rebuilt over a copy of the module's globals in which each operator
+    name means its compiled version, because Numba cannot call plain Python functions.
+    """
+    namespace = dict(vars(operators))
+    compiled = {}
+    for name, fn in vars(operators).items():
+        if isinstance(fn, types.FunctionType) and fn.__module__ == operators.__name__:
+            source = _COMPILED_FORMS.get(name, fn)
+            twin = types.FunctionType(source.__code__, namespace if source is fn
+                                      else source.__globals__, name, source.__defaults__)
+            twin.__qualname__ = f"operators.{name}"
+            compiled[name] = _jit(twin, cache=True)
+    namespace.update(compiled)
+    return compiled
+
+
+_OPERATORS = None
+
+
+def compiled_scalar(fn):
+    """The compiled twin of a scalar function of `operators` (compiled on first call)."""
+    global _OPERATORS
+    if JIT_DISABLED:
+        return fn
+    if _OPERATORS is None:
+        _OPERATORS = _compile_operators()
+    twin = _OPERATORS.get(getattr(fn, "__name__", ""))
+    if twin is None or getattr(operators, fn.__name__, None) is not fn:
+        raise TypeError(f"the fast backend compiles the functions of minitorch.operators, "
+                        f"not {fn!r}")
+    return twin
+
+
+class _KernelCache(FunctionCache):
+    """Numba's disk cache for a kernel built around a scalar function.
+
+    Numba keys the cache of a closure by pickling the values it closes over, and a compiled
+    function pickles differently in every process, so the cache would never hit. This key
+    names the scalar function instead: its name, bytecode and the state of its source file.
+    """
+
+    def __init__(self, py_func, parallel):
+        super().__init__(py_func)
+        self._parallel = parallel
+
+    def _index_key(self, sig, codegen):
+        described = [f"parallel={self._parallel}"]
+        for cell in self._py_func.__closure__ or ():
+            value = cell.cell_contents
+            fn = getattr(value, "py_func", value)
+            code = getattr(fn, "__code__", None)
+            if code is None:
+                described.append(repr(value))
+                continue
+            stat = os.stat(code.co_filename)
+            described.append(f"{fn.__module__}.{fn.__qualname__}:{code.co_code.hex()}:"
+                             f"{stat.st_mtime_ns}:{stat.st_size}")
+        own = self._py_func.__code__.co_code
+        digest = hashlib.sha256("|".join(described).encode()).hexdigest()
+        return sig, codegen.magic_tuple(), (hashlib.sha256(own).hexdigest(), digest)
+
+
+# Below this many elements (or multiply-adds, for matmul) a kernel runs on one core: starting
+# the threads would cost more than they save, and the one-core version compiles 3x faster.
+PARALLEL_MIN_WORK = 1 << 16
+
+
+class Kernel:
+    """A kernel compiled twice, each on first use for each new set of argument types and
+    cached on disk: `serial` for small tensors and `parallel`, over all cores, for large."""
+
+    def __init__(self, kernel):
+        self.py_func = kernel
+        self.serial, self.parallel = (_compile(kernel, parallel) for parallel in (False, True))
+
+    def __call__(self, work, *args):
+        """Run on `args`; `work` (elements or multiply-adds) chooses serial or parallel."""
+        (self.parallel if work >= PARALLEL_MIN_WORK else self.serial)(*args)
+
+
+def _compile(kernel, parallel):
+    if JIT_DISABLED:
+        return kernel
+    dispatcher = _jit(kernel, parallel=parallel)
+    try:
+        dispatcher._cache = _KernelCache(dispatcher.py_func, parallel)
+    except RuntimeError:  # no writable place for a cache: compile in each process
+        pass
+    return dispatcher
+
+
+# ----- the kernels -------------------------------------------------------------------------------
+def tensor_map(fn):
+    """A compiled kernel applying `fn` to each element of `in_storage`, broadcast to
+    `out_shape` (the arguments of `tensor_ops.tensor_map`)."""
+    fn = compiled_scalar(fn)
+
+    def _map(out, out_shape, out_strides, in_storage, in_shape, in_strides):
+        # BEGIN SOLUTION 4.1
+        size = shape_size(out_shape)
+        if size == 0:
+            return
+        if (same_shape(out_shape, in_shape) and is_contiguous(out_shape, out_strides)
+                and is_contiguous(in_shape, in_strides)):
+            for i in prange(size):
+                out[i] = fn(in_storage[i])
+            return
+        n = row_length(out_shape)
+        out_step = row_step(out_shape, out_shape, out_strides)
+        in_step = row_step(out_shape, in_shape, in_strides)
+        for row in prange(size // n):
+            o = broadcast_position(row * n, out_shape, out_shape, out_strides)
+            p = broadcast_position(row * n, out_shape, in_shape, in_strides)
+            for j in range(n):
+                out[o + j * out_step] = fn(in_storage[p + j * in_step])
+        # END SOLUTION
+
+    return Kernel(_map)
+
+
+def tensor_zip(fn):
+    """A compiled kernel writing `fn(a, b)` for the broadcast elements of `a` and `b` (the
+    arguments of `tensor_ops.tensor_zip`)."""
+    fn = compiled_scalar(fn)
+
+    def _zip(out, out_shape, out_strides, a_storage, a_shape, a_strides,
+             b_storage, b_shape, b_strides):
+        # BEGIN SOLUTION 4.2
+        size = shape_size(out_shape)
+        if size == 0:
+            return
+        if (same_shape(out_shape, a_shape) and same_shape(out_shape, b_shape)
+                and is_contiguous(out_shape, out_strides) and is_contiguous(a_shape, a_strides)
+                and is_contiguous(b_shape, b_strides)):
+            for i in prange(size):
+                out[i] = fn(a_storage[i], b_storage[i])
+            return
+        n = row_length(out_shape)
+        out_step = row_step(out_shape, out_shape, out_strides)
+        a_step = row_step(out_shape, a_shape, a_strides)
+        b_step = row_step(out_shape, b_shape, b_strides)
+        for row in prange(size // n):
+            o = broadcast_position(row * n, out_shape, out_shape, out_strides)
+            p = broadcast_position(row * n, out_shape, a_shape, a_strides)
+            q = broadcast_position(row * n, out_shape, b_shape, b_strides)
+            for j in range(n):
+                out[o + j * out_step] = fn(a_storage[p + j * a_step], b_storage[q + j * b_step])
+        # END SOLUTION
+
+    return Kernel(_zip)
+
+
+def tensor_reduce(fn):
+    """A compiled kernel folding `a` along `reduce_dim` with `fn` into `out`, which arrives
+    holding the start value (the arguments of `tensor_ops.tensor_reduce`)."""
+    fn = compiled_scalar(fn)
+
+    def _reduce(out, out_shape, out_strides, a_storage, a_shape, a_strides, reduce_dim):
+        # BEGIN SOLUTION 4.3
+        size = shape_size(out_shape)
+        if size == 0:
+            return
+        count = a_shape[reduce_dim]
+        step = a_strides[reduce_dim]
+        last = len(out_shape) - 1
+        if reduce_dim == last:
+            # each output element folds one row of `a`
+            for i in prange(size):
+                at = broadcast_position(i, out_shape, out_shape, out_strides)
+                start = broadcast_position(i, out_shape, out_shape, a_strides)
+                acc = out[at]
+                for k in range(count):
+                    acc = fn(acc, a_storage[start + k * step])
+                out[at] = acc
+            return
+        # a row of outputs folds `count` rows of `a`, walking each along the last dimension
+        n = out_shape[last]
+        out_step = out_strides[last]
+        a_step = a_strides[last]
+        for row in prange(size // n):
+            o = broadcast_position(row * n, out_shape, out_shape, out_strides)
+            p = broadcast_position(row * n, out_shape, out_shape, a_strides)
+            for k in range(count):
+                for j in range(n):
+                    out[o + j * out_step] = fn(out[o + j * out_step],
+                                               a_storage[p + k * step + j * a_step])
+        # END SOLUTION
+
+    return Kernel(_reduce)
+
+
+# Tile sizes of the matrix product: a tile of `b` (_K_TILE rows of _J_TILE) stays in cache
+# while a band of _I_TILE rows of `a` is multiplied with it.
+_I_TILE, _K_TILE, _J_TILE = 32, 128, 256
+
+
+def _matmul(out, out_shape, out_strides, a_storage, a_shape, a_strides,
+            b_storage, b_shape, b_strides):
+    """Batched matrix product `out[..., i, j] = sum_k a[..., i, k] * b[..., k, j]`; `out`
+    arrives zeroed and is contiguous (the arguments of `tensor_ops.tensor_matmul`)."""
+    # BEGIN SOLUTION 4.4
+    nd = len(out_shape)
+    rows, cols, inner = out_shape[nd - 2], out_shape[nd - 1], a_shape[nd - 1]
+    size = shape_size(out_shape)
+    if size == 0:
+        return
+    a_row, a_col = a_strides[nd - 2], a_strides[nd - 1]
+    b_row, b_col = b_strides[nd - 2], b_strides[nd - 1]
+    bands = (rows + _I_TILE - 1) // _I_TILE
+    for task in prange(size // (rows * cols) * bands):
+        batch, band = task // bands, task % bands
+        first = batch * rows * cols  # ordinal of out[batch, 0, 0]
+        o0 = broadcast_position(first, out_shape, out_shape, out_strides)
+        a0 = broadcast_position(first, out_shape, a_shape, a_strides)
+        b0 = broadcast_position(first, out_shape, b_shape, b_strides)
+        i_end = min(band * _I_TILE + _I_TILE, rows)
+        for k0 in range(0, inner, _K_TILE):
+            k_end = min(k0 + _K_TILE, inner)
+            for j0 in range(0, cols, _J_TILE):
+                j_end = min(j0 + _J_TILE, cols)
+                for i in range(band * _I_TILE, i_end):
+                    o = o0 + i * cols
+                    for k in range(k0, k_end):
+                        x = a_storage[a0 + i * a_row + k * a_col]
+                        p = b0 + k * b_row
+                        if b_col == 1:  # contiguous rows of b: a loop the CPU vectorises
+                            for j in range(j0, j_end):
+                                out[o + j] += x * b_storage[p + j]
+                        else:
+                            for j in range(j0, j_end):
+                                out[o + j] += x * b_storage[p + j * b_col]
+    # END SOLUTION
+
+
+tensor_matmul = Kernel(_matmul)
