@@ -138,28 +138,30 @@ def from_numpy(ndarray):
     return Tensor._make(TensorData(storage, ndarray.shape, strides), dtype)
 
 
-def _filled(size, value, dtype, requires_grad, device):
+def _filled(size, value, dtype, requires_grad, device, backend=None):
     shape = sizes_arg(size)
     if any(s < 0 for s in shape):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
-    return _from_array(np.full(shape, value, dtype=dtype.numpy), dtype, requires_grad, device)
+    return _from_array(np.full(shape, value, dtype=dtype.numpy), dtype, requires_grad, device,
+                       backend)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, **kwargs):
+def zeros(*size, dtype=None, device=None, requires_grad=False, backend=None, **kwargs):
     """A tensor of zeros: `zeros(2, 3)`, `zeros((2, 3))` or `zeros(size=(2, 3))`."""
     return _filled(_size_arg(size, kwargs), 0, _dtype(dtype, dtypes.get_default_dtype),
-                   requires_grad, device)
+                   requires_grad, device, backend)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, **kwargs):
+def ones(*size, dtype=None, device=None, requires_grad=False, backend=None, **kwargs):
     """A tensor of ones: `ones(2, 3)`, `ones((2, 3))` or `ones(size=(2, 3))`."""
     return _filled(_size_arg(size, kwargs), 1, _dtype(dtype, dtypes.get_default_dtype),
-                   requires_grad, device)
+                   requires_grad, device, backend)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, **kwargs):
+def empty(*size, dtype=None, device=None, requires_grad=False, backend=None, **kwargs):
     """A tensor of the given size; its values are unspecified (here: zeros)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad, **kwargs)
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad,
+                backend=backend, **kwargs)
 
 
 def _size_arg(size, kwargs):
@@ -171,20 +173,20 @@ def _size_arg(size, kwargs):
     return size
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, backend=None):
     """A tensor of `size` filled with `fill_value` (whose type decides the default dtype)."""
     return _filled(size, fill_value, _dtype(dtype, lambda: _infer_dtype([fill_value])),
-                   requires_grad, device)
+                   requires_grad, device, backend)
 
 
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, backend=None):
     """The `n` x `m` identity matrix (ones on the diagonal)."""
     dtype = _dtype(dtype, dtypes.get_default_dtype)
     return _from_array(np.eye(n, n if m is None else m, dtype=dtype.numpy), dtype,
-                       requires_grad, device)
+                       requires_grad, device, backend)
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, backend=None):
     """Values from `start` (default 0) up to but excluding `end`, `step` apart."""
     if end is None:
         start, end = 0, start
@@ -200,24 +202,24 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     dtype = _dtype(dtype, lambda: _infer_dtype([start, end, step]))
     n = max(math.ceil((end - start) / step), 0)
     values = start + np.arange(n, dtype=np.float64 if dtype.is_floating_point else np.int64) * step
-    return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device)
+    return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device, backend)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, backend=None):
     """`steps` evenly spaced values from `start` to `end`, both included."""
     dtype = _dtype(dtype, dtypes.get_default_dtype)
     if steps < 0:
         raise RuntimeError(f"number of steps must be non-negative, got {steps}")
     values = np.linspace(start, end, steps, dtype=np.float64)
-    return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device)
+    return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device, backend)
 
 
 def _like_of(make):
     """`make_like(input, ...)`: `make` with `input`'s shape and, by default, its dtype."""
 
-    def like(input, *, dtype=None, device=None, requires_grad=False):
+    def like(input, *, dtype=None, device=None, requires_grad=False, backend=None):
         return make(input.shape, dtype=_dtype(dtype, lambda: input.dtype), device=device,
-                    requires_grad=requires_grad)
+                    requires_grad=requires_grad, backend=backend or input.backend)
 
     like.__name__ = like.__qualname__ = f"{make.__name__}_like"
     like.__doc__ = f"`{make.__name__}` with the shape (and by default the dtype) of `input`."
@@ -229,9 +231,9 @@ ones_like = _like_of(ones)
 empty_like = _like_of(empty)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, backend=None):
     return full(input.shape, fill_value, dtype=_dtype(dtype, lambda: input.dtype), device=device,
-                requires_grad=requires_grad)
+                requires_grad=requires_grad, backend=backend or input.backend)
 
 
 def _random_float_dtype(dtype):
@@ -241,23 +243,26 @@ def _random_float_dtype(dtype):
     return dtype
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, **kwargs):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, backend=None,
+         **kwargs):
     """Uniform random values in [0, 1)."""
     dtype = _random_float_dtype(dtype)
     shape = sizes_arg(_size_arg(size, kwargs))
     values = generator_or_default(generator).random(shape, dtype=dtype.numpy)
-    return _from_array(values, dtype, requires_grad, device)
+    return _from_array(values, dtype, requires_grad, device, backend)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, **kwargs):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, backend=None,
+          **kwargs):
     """Standard normal random values (mean 0, variance 1)."""
     dtype = _random_float_dtype(dtype)
     shape = sizes_arg(_size_arg(size, kwargs))
     values = generator_or_default(generator).standard_normal(shape, dtype=dtype.numpy)
-    return _from_array(values, dtype, requires_grad, device)
+    return _from_array(values, dtype, requires_grad, device, backend)
 
 
-def randint(*args, generator=None, dtype=None, device=None, requires_grad=False, **kwargs):
+def randint(*args, generator=None, dtype=None, device=None, requires_grad=False, backend=None,
+            **kwargs):
     """Random integers in [low, high): `randint(high, size)` or `randint(low, high, size)`."""
     if "size" in kwargs:
         args = args + (kwargs.pop("size"),)
@@ -276,14 +281,14 @@ def randint(*args, generator=None, dtype=None, device=None, requires_grad=False,
                            f"to={high}")
     dtype = _dtype(dtype, lambda: dtypes.int64)
     values = generator_or_default(generator).integers(low, high, sizes_arg((size,)))
-    return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device)
+    return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device, backend)
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, backend=None):
     """A random permutation of 0, ..., n-1."""
     dtype = _dtype(dtype, lambda: dtypes.int64)
     values = generator_or_default(generator).permutation(n)
-    return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device)
+    return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device, backend)
 
 
 rand_like = _like_of(rand)
