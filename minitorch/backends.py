@@ -94,6 +94,12 @@ class CompiledBackend(Backend):
     """A backend whose kernels Numba compiles: shapes and strides go in as int64 arrays, and
     a kernel that does not compile is reported with its task, not only Numba's message."""
 
+    def matmul(self, a, b, out_shape, out_dtype):
+        if b.shape[-1] > 1 and b.strides[-1] != 1:
+            # rows of `b` contiguous, so that the kernel's inner loop vectorises
+            b = TensorData.from_array(np.ascontiguousarray(b.numpy()))
+        return super().matmul(a, b, out_shape, out_dtype)
+
     def _launch(self, kind, kernel, fn, *args):
         from numba.core.errors import NumbaError
 

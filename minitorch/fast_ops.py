@@ -208,21 +208,23 @@ PARALLEL_MIN_WORK = 1 << 16
 
 class Kernel:
     """A kernel compiled twice, each on first use for each new set of argument types and
-    cached on disk: `serial` for small tensors and `parallel`, over all cores, for large."""
+    cached on disk: `serial` for small tensors and `parallel`, over all cores, for large.
+    `fastmath` options (e.g. {"contract"}: fused multiply-adds) speed up arithmetic loops."""
 
-    def __init__(self, kernel):
+    def __init__(self, kernel, fastmath=False):
         self.py_func = kernel
-        self.serial, self.parallel = (_compile(kernel, parallel) for parallel in (False, True))
+        self.serial, self.parallel = (_compile(kernel, parallel, fastmath)
+                                      for parallel in (False, True))
 
     def __call__(self, work, *args):
         """Run on `args`; `work` (elements or multiply-adds) chooses serial or parallel."""
         (self.parallel if work >= PARALLEL_MIN_WORK else self.serial)(*args)
 
 
-def _compile(kernel, parallel):
+def _compile(kernel, parallel, fastmath):
     if JIT_DISABLED:
         return kernel
-    dispatcher = _jit(kernel, parallel=parallel)
+    dispatcher = _jit(kernel, parallel=parallel, fastmath=fastmath)
     try:
         dispatcher._cache = _KernelCache(dispatcher.py_func, parallel)
     except RuntimeError:  # no writable place for a cache: compile in each process
@@ -338,39 +340,39 @@ _I_TILE, _K_TILE, _J_TILE = 32, 128, 256
 def _matmul(out, out_shape, out_strides, a_storage, a_shape, a_strides,
             b_storage, b_shape, b_strides):
     """Batched matrix product `out[..., i, j] = sum_k a[..., i, k] * b[..., k, j]`; `out`
-    arrives zeroed and is contiguous (the arguments of `tensor_ops.tensor_matmul`)."""
+    arrives zeroed and contiguous (the arguments of `tensor_ops.tensor_matmul`)."""
     # BEGIN SOLUTION 4.4
     nd = len(out_shape)
     rows, cols, inner = out_shape[nd - 2], out_shape[nd - 1], a_shape[nd - 1]
     size = shape_size(out_shape)
     if size == 0:
         return
-    a_row, a_col = a_strides[nd - 2], a_strides[nd - 1]
-    b_row, b_col = b_strides[nd - 2], b_strides[nd - 1]
+    a_down, a_right = a_strides[nd - 2], a_strides[nd - 1]
+    b_down, b_right = b_strides[nd - 2], b_strides[nd - 1]
     bands = (rows + _I_TILE - 1) // _I_TILE
     for task in prange(size // (rows * cols) * bands):
         batch, band = task // bands, task % bands
-        first = batch * rows * cols  # ordinal of out[batch, 0, 0]
+        first = batch * rows * cols  # the ordinal of out[batch, 0, 0]
         o0 = broadcast_position(first, out_shape, out_shape, out_strides)
         a0 = broadcast_position(first, out_shape, a_shape, a_strides)
         b0 = broadcast_position(first, out_shape, b_shape, b_strides)
-        i_end = min(band * _I_TILE + _I_TILE, rows)
         for k0 in range(0, inner, _K_TILE):
-            k_end = min(k0 + _K_TILE, inner)
+            k1 = min(k0 + _K_TILE, inner)
             for j0 in range(0, cols, _J_TILE):
-                j_end = min(j0 + _J_TILE, cols)
-                for i in range(band * _I_TILE, i_end):
-                    o = o0 + i * cols
-                    for k in range(k0, k_end):
-                        x = a_storage[a0 + i * a_row + k * a_col]
-                        p = b0 + k * b_row
-                        if b_col == 1:  # contiguous rows of b: a loop the CPU vectorises
-                            for j in range(j0, j_end):
-                                out[o + j] += x * b_storage[p + j]
+                width = min(j0 + _J_TILE, cols) - j0
+                for i in range(band * _I_TILE, min(band * _I_TILE + _I_TILE, rows)):
+                    out_row = out[o0 + i * cols + j0:o0 + i * cols + j0 + width]
+                    for k in range(k0, k1):
+                        x = a_storage[a0 + i * a_down + k * a_right]
+                        start = b0 + k * b_down + j0 * b_right
+                        if b_right == 1:  # a contiguous row of b: a loop the CPU vectorises
+                            b_row = b_storage[start:start + width]
+                            for j in range(width):
+                                out_row[j] += x * b_row[j]
                         else:
-                            for j in range(j0, j_end):
-                                out[o + j] += x * b_storage[p + j * b_col]
+                            for j in range(width):
+                                out_row[j] += x * b_storage[start + j * b_right]
     # END SOLUTION
 
 
-tensor_matmul = Kernel(_matmul)
+tensor_matmul = Kernel(_matmul, fastmath={"contract"})  # a fused multiply-add per step
