@@ -103,16 +103,16 @@ class CompiledBackend(Backend):
     def _launch(self, kind, kernel, fn, *args):
         from numba.core.errors import NumbaError
 
-        work = max(arg.size for arg in args if isinstance(arg, TensorData))
-        if kind == "matmul":
-            work *= args[1].shape[-1]  # multiply-adds: each output element sums a row
+        work = 0
         flat = []
         for arg in args:
             if isinstance(arg, TensorData):
-                flat += (arg.local_storage(), np.array(arg.shape, dtype=np.int64),
-                         np.array(arg.strides, dtype=np.int64))
+                flat += (arg.local_storage(), _index_array(arg.shape), _index_array(arg.strides))
+                work = max(work, arg.size)
             else:
                 flat.append(arg)
+        if kind == "matmul":
+            work *= args[1].shape[-1]  # multiply-adds: each output element sums a row
         try:
             kernel(work, *flat)
         except SystemError:
@@ -132,6 +132,20 @@ class CompiledBackend(Backend):
                 f"{kind}{operation} on {dtypes} storages: {' '.join(lines)}\n(Run with "
                 f"MINITORCH_DISABLE_JIT=1 to execute it as plain Python and debug it.)"
             ) from error
+
+
+_index_arrays = {}
+
+
+def _index_array(values):
+    """A shape or strides tuple as the int64 array compiled kernels take (and only read),
+    made once per distinct tuple: a program uses few of them, over and over."""
+    array = _index_arrays.get(values)
+    if array is None:
+        if len(_index_arrays) > 4096:
+            _index_arrays.clear()
+        array = _index_arrays[values] = np.array(values, dtype=np.int64)
+    return array
 
 
 simple = Backend("simple", tensor_ops)
