@@ -42,7 +42,7 @@ ROOT_ARGS = --allow-root
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help lab instructor test test-fast lint clean
+.PHONY: help lab instructor test test-fast lint clean bench
 
 help: ## Show this help
 	@echo "The minitorch course. Targets:"
@@ -88,6 +88,15 @@ test-fast: $(STAMP) ## Lint, then run the tests not marked slow
 
 lint: $(STAMP) ## Lint with ruff
 	ruff check .
+
+# minitorch against NumPy and PyTorch (where installed), each script with its default settings:
+# --threads is the number of cores (benchmarks/README.md lists the scripts and their options).
+bench: $(STAMP) ## Run the benchmarks: matmul, elementwise, overhead, training, cold start (minutes)
+	python benchmarks/matmul.py
+	python benchmarks/elementwise.py
+	python benchmarks/overhead.py
+	python benchmarks/training.py
+	python benchmarks/coldstart.py
 
 clean: ## Remove caches and build output (keeps .venv and the student's workspace/)
 	rm -rf .pytest_cache .ruff_cache .hypothesis .numba_cache build dist test-artifacts
