@@ -42,11 +42,16 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        r"""PyTorch's initialisation, in place: `weight` from `init.kaiming_uniform_(weight,
+        a=sqrt(5))`, which is uniform on $[-1/\sqrt{\mathrm{fan\_in}}, 1/\sqrt{\mathrm{fan\_in}}]$,
+        and `bias` uniform on the same interval (fan_in = in_features; 0 gives bound 0)."""
+        # BEGIN SOLUTION 3.3
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
+        # END SOLUTION
 
     def forward(self, input):
         if input.dim() == 0 or input.shape[-1] != self.in_features:
@@ -58,7 +63,13 @@ class Linear(Module):
                 f"dimension has {self.in_features} features, but got an input of shape "
                 f"{list(input.shape)} ({received} features)"
             )
-        return F.linear(input, self.weight, self.bias)
+        # y = x W^T + b for every row x of the input (all dimensions but the last are rows)
+        # BEGIN SOLUTION 3.3
+        output = input.matmul(self.weight.t())
+        if self.bias is not None:
+            output = output + self.bias
+        return output
+        # END SOLUTION
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

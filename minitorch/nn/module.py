@@ -192,42 +192,55 @@ class Module:
     register_module = add_module
 
     def __setattr__(self, name, value):
-        params = self.__dict__.get("_parameters")
+        """`self.name = value`, as PyTorch does it.
+
+        A `Parameter` goes into `self._parameters[name]` and a `Module` into
+        `self._modules[name]`, after any other entry of the same name (a plain attribute, a
+        buffer, a sub-module or parameter) is forgotten, so that a name means one thing.
+        The name of a parameter (or sub-module) takes only a Parameter (a Module) or None;
+        anything else there is a TypeError. Other values are plain attributes
+        (`self.in_features = 4`), and a tensor assigned to a buffer's name replaces it.
+        """
+        state = self.__dict__
+        initialised = "_parameters" in state
+        if isinstance(value, (Parameter, Module)):
+            if not initialised:
+                what = "parameters" if isinstance(value, Parameter) else "module"
+                raise AttributeError(f"cannot assign {what} before Module.__init__() call")
+        elif not initialised or (name not in self._parameters and name not in self._modules):
+            if initialised and name in self._buffers:
+                if value is not None and not isinstance(value, Tensor):
+                    raise TypeError(
+                        f"cannot assign '{_type_name(value)}' as buffer '{name}' "
+                        "(minitorch.Tensor or None expected)"
+                    )
+                self._buffers[name] = value
+            else:
+                object.__setattr__(self, name, value)  # a plain attribute
+            return
+        # Here `value` is a Parameter or a Module, or `name` is a parameter's or sub-module's.
+        # BEGIN SOLUTION 3.1
         if isinstance(value, Parameter):
-            if params is None:
-                raise AttributeError("cannot assign parameters before Module.__init__() call")
             self._forget(name, self.__dict__, self._buffers, self._modules)
             self.register_parameter(name, value)
-        elif params is not None and name in params:
+        elif name in self._parameters:
             if value is not None:
-                raise TypeError(
-                    f"cannot assign '{_type_name(value)}' as parameter '{name}' "
-                    "(minitorch.nn.Parameter or None expected)"
-                )
-            self.register_parameter(name, value)
+                raise TypeError(f"cannot assign '{_type_name(value)}' as parameter '{name}' "
+                                "(minitorch.nn.Parameter or None expected)")
+            self._parameters[name] = None
         elif isinstance(value, Module):
-            if params is None:
-                raise AttributeError("cannot assign module before Module.__init__() call")
             self._forget(name, self.__dict__, self._parameters, self._buffers)
             self._modules[name] = value
-        elif params is not None and name in self._modules:
+        else:  # `name` is a sub-module's
             if value is not None:
-                raise TypeError(
-                    f"cannot assign '{_type_name(value)}' as child module '{name}' "
-                    "(minitorch.nn.Module or None expected)"
-                )
-            self._modules[name] = value
-        elif params is not None and name in self._buffers:
-            if value is not None and not isinstance(value, Tensor):
-                raise TypeError(
-                    f"cannot assign '{_type_name(value)}' as buffer '{name}' "
-                    "(minitorch.Tensor or None expected)"
-                )
-            self._buffers[name] = value
-        else:
-            object.__setattr__(self, name, value)
+                raise TypeError(f"cannot assign '{_type_name(value)}' as child module '{name}' "
+                                "(minitorch.nn.Module or None expected)")
+            self._modules[name] = None
+        # END SOLUTION
 
     def _forget(self, name, *places):
+        """Delete `name` from each of `places` (dicts such as `self.__dict__` or
+        `self._buffers`) that holds it."""
         for place in places:
             if name in place:
                 del place[name]
@@ -260,7 +273,16 @@ class Module:
 
     # ----- traversal ------------------------------------------------------------------
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
-        """(name, module) for this module and every descendant, depth first, each once."""
+        """(name, module) for this module and every descendant, depth first (a module
+        before its sub-modules, these in the order they were registered).
+
+        The names are dotted paths from this module: `""` for itself, `"encoder.0"` for
+        sub-module `0` of its sub-module `encoder`; `prefix` is put in front of each. A
+        module reachable along several paths comes once, under the first name, unless
+        `remove_duplicate=False`; `memo` is the set of modules already yielded. Entries
+        that are None are skipped.
+        """
+        # BEGIN SOLUTION 3.2
         if memo is None:
             memo = set()
         if self in memo:
@@ -273,6 +295,7 @@ class Module:
                 continue
             sub_prefix = prefix + ("." if prefix else "") + name
             yield from module.named_modules(memo, sub_prefix, remove_duplicate)
+        # END SOLUTION
 
     def modules(self):
         for _, module in self.named_modules():
@@ -291,6 +314,12 @@ class Module:
             yield module
 
     def _named_members(self, registry, prefix, recurse, remove_duplicate=True):
+        """(dotted name, value) for the entries of `registry` ("_parameters" or "_buffers")
+        of this module and, if `recurse`, of every module of `named_modules(prefix=prefix)`:
+        `"fc.weight"` is `weight` of the sub-module `fc`. None entries are skipped; a tensor
+        held in several places comes once, under its first name, unless
+        `remove_duplicate=False` (then modules reachable twice are walked twice too)."""
+        # BEGIN SOLUTION 3.2
         seen = set()
         modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
             if recurse else [(prefix, self)]
@@ -301,6 +330,7 @@ class Module:
                 if remove_duplicate:
                     seen.add(id(value))
                 yield module_prefix + ("." if module_prefix else "") + name, value
+        # END SOLUTION
 
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
         """(name, parameter) pairs such as `("0.weight", ...)`; a shared parameter comes once."""
