@@ -40,9 +40,8 @@ def test_release_writes_the_student_copies(tmp_path):
     course = copy_course(tmp_path)
     done = autograder(course, "release")
     assert done.returncode == 0, output(done)
-    assert done.stdout.count("leak scan  ok") == 2, output(done)
-
     registry = load_registry(ROOT / "course" / "tasks.toml", root=ROOT)
+    assert done.stdout.count("leak scan  ok") == len(registry.assignments), output(done)
     for assignment in registry.assignments:
         folder = course / "release" / assignment
         notebook = folder / f"{assignment}.ipynb"
