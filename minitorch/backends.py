@@ -10,6 +10,11 @@ import os
 
 import numpy as np
 
+# Threads of compiled parallel loops sleep between loops instead of spinning: on a machine
+# whose cores are busy (a notebook beside a browser, CI), spinning threads wait for each other
+# for milliseconds per loop. Set before any OpenMP runtime starts; a user's setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from . import tensor_ops
 from .tensor_data import TensorData, shape_broadcast, shape_size
 
@@ -196,14 +201,8 @@ def _fast_written():
     before 04 they are stubs that raise NotImplementedError)."""
     from . import fast_ops
 
-    codes = [fast_ops.tensor_map.__code__, fast_ops.tensor_zip.__code__,
-             fast_ops.tensor_reduce.__code__, fast_ops._matmul.__code__]
-    while codes:
-        code = codes.pop()
-        if "NotImplementedError" in code.co_names:
-            return False
-        codes += [c for c in code.co_consts if hasattr(c, "co_names")]
-    return True
+    return all(fast_ops.written(fn) for fn in (fast_ops.tensor_map, fast_ops.tensor_zip,
+                                                fast_ops.tensor_reduce, fast_ops._matmul))
 
 
 def check_same_backend(operation, *tensors):

@@ -248,3 +248,14 @@ def test_a_kernel_that_does_not_compile_names_its_task_and_operation():
     assert "Task 4.1: `tensor_map` in minitorch/fast_ops.py did not compile" in message
     assert "of `neg` on float64, float64 storages" in message
     assert "MINITORCH_DISABLE_JIT=1" in message
+
+
+def test_a_task_still_to_do_raises_its_own_error_without_compiling():
+    def _map(out, out_shape, out_strides, in_storage, in_shape, in_strides):
+        raise NotImplementedError("Task 4.1: tensor_map in minitorch/fast_ops.py")
+
+    kernel = fast_ops.Kernel(_map)
+    with pytest.raises(NotImplementedError, match="Task 4.1"):
+        kernel(1 << 20, np.ones(3), np.array([3]), np.array([1]), np.ones(3), np.array([3]),
+               np.array([1]))
+    assert kernel.stub and not kernel.parallel.signatures and not kernel.serial.signatures
