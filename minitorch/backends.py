@@ -116,8 +116,8 @@ class CompiledBackend(Backend):
                 work = max(work, arg.size)
             else:
                 flat.append(arg)
-        if kind == "matmul":
-            work *= args[1].shape[-1]  # multiply-adds: each output element sums a row
+        if kind == "matmul":  # multiply-adds (each output sums a row), many per vector step
+            work = args[0].size * args[1].shape[-1] // 16
         try:
             kernel(work, *flat)
         except SystemError:

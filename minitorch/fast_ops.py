@@ -202,9 +202,10 @@ class _KernelCache(FunctionCache):
         return sig, codegen.magic_tuple(), (hashlib.sha256(own).hexdigest(), digest)
 
 
-# Below this many elements (or multiply-adds, for matmul) a kernel runs on one core: starting
-# the threads would cost more than they save, and the one-core version compiles 3x faster.
-PARALLEL_MIN_WORK = 1 << 16
+# Below this much work (elements; for matmul, multiply-adds / 16, as its vectorised loop does
+# many per step) a kernel runs on one core: waking the threads costs about 0.1 ms, more than
+# they save on smaller tensors, and the one-core version compiles 3x faster.
+PARALLEL_MIN_WORK = 1 << 18
 
 
 class Kernel:
