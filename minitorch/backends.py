@@ -61,6 +61,9 @@ class Backend:
     def map(self, fn, a, out_dtype, out=None):
         """`fn` of each element of `a`, into `out` (broadcast to its shape) or a new tensor."""
         if out is None:
+            flat = _in_memory_order(a.shape, a)
+            if flat:
+                return self._flat("map", fn, out_dtype, a.shape, flat)
             out = TensorData.empty(a.shape, out_dtype.numpy)
         self._launch("map", self._kernel("map", fn), fn, out, a)
         return out
@@ -69,9 +72,20 @@ class Backend:
         """`fn(x, y)` over the broadcast elements of `a` and `b`."""
         if out is None:
             shape = a.shape if a.shape == b.shape else shape_broadcast(a.shape, b.shape)
+            flat = _in_memory_order(shape, a, b)
+            if flat:
+                return self._flat("zip", fn, out_dtype, shape, flat)
             out = TensorData.empty(shape, out_dtype.numpy)
         self._launch("zip", self._kernel("zip", fn), fn, out, a, b)
         return out
+
+    def _flat(self, kind, fn, out_dtype, shape, flat):
+        """Compute over operands in their own memory order, as flat vectors (the inputs share
+        a dense layout, say both transposed); the result takes that layout, as in PyTorch."""
+        layout, operands = flat
+        out = TensorData.empty((layout.size,), out_dtype.numpy)
+        self._launch(kind, self._kernel(kind, fn), fn, out, *operands)
+        return TensorData(out.storage, shape, layout.strides)
 
     def reduce(self, fn, a, dim, start, out_dtype):
         """Fold dimension `dim` of `a` with `fn` from `start`; the result keeps it as size 1."""
@@ -137,6 +151,37 @@ class CompiledBackend(Backend):
                 f"{kind}{operation} on {dtypes} storages: {' '.join(lines)}\n(Run with "
                 f"MINITORCH_DISABLE_JIT=1 to execute it as plain Python and debug it.)"
             ) from error
+
+
+def _in_memory_order(shape, *operands):
+    """For operands that can be computed as flat vectors in their memory order: (the layout,
+    the flat operands); else None. That is when every operand of the result's full `shape`
+    has the same strides, laid out densely but not row-major (a transposed or permuted
+    tensor), and the others are single numbers."""
+    layout = None
+    for data in operands:
+        if data.size == 1 and data.shape != shape:
+            continue
+        if data.shape != shape or (layout is not None and data.strides != layout.strides):
+            return None
+        layout = data
+    if layout is None or layout.size < 2 or layout.is_contiguous() or not _dense(layout):
+        return None
+    flat = tuple(d.view((d.size,), (1,)) if d.shape == shape else d.view((1,), (0,))
+                 for d in operands)
+    return layout, flat
+
+
+def _dense(data):
+    """Whether the elements of `data` fill a block of its storage without gaps or overlaps."""
+    expected = 1
+    for size, stride in sorted(zip(data.shape, data.strides), key=lambda pair: pair[1]):
+        if size == 1:
+            continue
+        if stride != expected:
+            return False
+        expected *= size
+    return True
 
 
 _index_arrays = {}
