@@ -70,13 +70,13 @@ def relu(input, inplace=False):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    r"""$x$ where $x > 0$, else $\mathrm{negative\_slope} \cdot x$."""
-    def compute(x):
-        return where(x > 0, x, x * negative_slope)
-
+    r"""$x$ where $x > 0$, else $\mathrm{negative\_slope} \cdot x$, elementwise; with
+    `inplace=True` the result is written into `input`."""
     if inplace:
-        return input._update("leaky_relu_", compute)
-    return compute(input)
+        return input._update("leaky_relu_", lambda x: leaky_relu(x, negative_slope))
+    # BEGIN SOLUTION 3.4
+    return where(input > 0, input, input * negative_slope)
+    # END SOLUTION
 
 
 def sigmoid(input):
@@ -98,14 +98,16 @@ def gelu(input, approximate="none"):
 
     `approximate='tanh'`: $\frac{x}{2}(1 + \tanh(\sqrt{2/\pi}(x + 0.044715 x^3)))$.
     """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(
+            f"gelu(): approximate argument must be either 'none' or 'tanh', got {approximate!r}"
+        )
+    # BEGIN SOLUTION 3.4
     if approximate == "none":
         return input * 0.5 * (1.0 + (input * _SQRT_HALF).erf())
-    if approximate == "tanh":
-        inner = (input + 0.044715 * input * input * input) * _SQRT_2_OVER_PI
-        return input * 0.5 * (1.0 + inner.tanh())
-    raise RuntimeError(
-        f"gelu(): approximate argument must be either 'none' or 'tanh', got {approximate!r}"
-    )
+    inner = (input + 0.044715 * input * input * input) * _SQRT_2_OVER_PI
+    return input * 0.5 * (1.0 + inner.tanh())
+    # END SOLUTION
 
 
 def _implicit_dim(name, ndim, stacklevel):
@@ -127,10 +129,19 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    r"""$x_i - \ln \sum_j e^{x_j}$ along `dim`: the log of `softmax`, computed stably."""
+    r"""$x_i - \ln \sum_j e^{x_j}$ along `dim`: the log of `softmax`, computed stably as
+    $(x_i - m) - \ln \sum_j e^{x_j - m}$ with $m = \max_j x_j$, a constant for autograd
+    (every $e^{x_j - m} \le 1$, so nothing overflows, and the largest is exactly 1).
+
+    `dtype`: cast the input to it first.
+    """
     if dim is None:
         dim = _implicit_dim("log_softmax", input.dim(), _stacklevel)
-    return input.log_softmax(dim, dtype=dtype)
+    x, dim = input._softmax_input("log_softmax", dim, dtype)  # checked; dim is >= 0
+    # BEGIN SOLUTION 5.2
+    shifted = x - x.amax(dim, keepdim=True).detach()
+    return shifted - shifted.exp().sum(dim, keepdim=True).log()
+    # END SOLUTION
 
 
 class LogSigmoid(Function):
@@ -169,18 +180,18 @@ def dropout(input, p=0.5, training=True, inplace=False):
     """
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if inplace:
+        if not training:
+            return input
+        return input._update("dropout_", lambda x: dropout(x, p, training=True))
+    # BEGIN SOLUTION 3.5
     if not training:
         return input
-
-    def compute(x):
-        if p == 1.0:
-            return x * 0.0
-        mask = empty_like(x, dtype=x.dtype).bernoulli_(1.0 - p)
-        return x * (mask / (1.0 - p))
-
-    if inplace:
-        return input._update("dropout_", compute)
-    return compute(input)
+    if p == 1.0:
+        return input * 0.0
+    mask = empty_like(input, dtype=input.dtype).bernoulli_(1.0 - p)
+    return input * (mask / (1.0 - p))
+    # END SOLUTION
 
 
 def linear(input, weight, bias=None):
@@ -247,18 +258,27 @@ def _broadcast_pair(name, input, target):
         )
 
 
-def _weighted_elementwise(name, loss, input, weight, reduction):
-    if weight is None:
-        return _reduce(loss, reduction)
-    if weight.shape != input.shape:
+def _reduce_elementwise(name, loss, input, weight, reduction):
+    r"""`loss` (one value per element) reduced as `reduction` says, each element weighted by
+    `weight` when it is given: `'none'` the (weighted) losses themselves, `'sum'` their sum,
+    `'mean'` their mean, and with weights the *weighted* mean $\sum_i w_i \ell_i / \sum_i w_i$.
+    """
+    if weight is not None and weight.shape != input.shape:
         raise ValueError(
             f"{name}(): weights of shape {list(weight.shape)} and input of shape "
             f"{list(input.shape)} must have the same size."
         )
-    loss = loss * weight
+    # BEGIN SOLUTION 5.1
+    if weight is not None:
+        loss = loss * weight
+        if reduction == "mean":
+            return loss.sum() / weight.sum()
     if reduction == "mean":
-        return loss.sum() / weight.sum()
-    return _reduce(loss, reduction)
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+    # END SOLUTION
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -266,7 +286,10 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     reduction = _reduction(reduction, size_average, reduce)
     _broadcast_pair("mse_loss", input, target)
     diff = _difference("mse_loss", input, target)
-    return _weighted_elementwise("mse_loss", diff * diff, input, weight, reduction)
+    # BEGIN SOLUTION 5.1
+    loss = diff * diff
+    # END SOLUTION
+    return _reduce_elementwise("mse_loss", loss, input, weight, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -274,7 +297,10 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     reduction = _reduction(reduction, size_average, reduce)
     _broadcast_pair("l1_loss", input, target)
     diff = _difference("l1_loss", input, target)
-    return _weighted_elementwise("l1_loss", diff.abs(), input, weight, reduction)
+    # BEGIN SOLUTION 5.1
+    loss = diff.abs()
+    # END SOLUTION
+    return _reduce_elementwise("l1_loss", loss, input, weight, reduction)
 
 
 def _difference(name, input, target):
@@ -362,11 +388,13 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             f"same as input size ({input.shape})"
         )
     _check_floating("binary_cross_entropy_with_logits", input)
+    # BEGIN SOLUTION 5.3
     log_sig = logsigmoid(input)
     if pos_weight is None:
         loss = (1 - target) * input - log_sig
     else:
         loss = (1 - target) * input - (1 + (pos_weight - 1) * target) * log_sig
+    # END SOLUTION
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
@@ -433,14 +461,17 @@ def _broadcast_over_classes(weight, ndim, class_dim):
 
 
 def _nll(input, target, weight, ignore_index, reduction, class_dim):
-    """The negative log-likelihood and the per-sample weights (0 where ignored)."""
+    """The negative log-likelihood of log-probabilities `input` for class indices `target`
+    (`safe`: the same, with 0 where ignored), weighted by `w` (0 where ignored); and `w`."""
     keep = target != ignore_index
     safe = target.masked_fill(~keep, 0).long()
-    picked = input.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
     w = keep.to(input.dtype)
     if weight is not None:
         w = w * weight.to(input.dtype)[safe]
+    # BEGIN SOLUTION 5.2
+    picked = input.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
     loss = -picked * w
+    # END SOLUTION
     if reduction == "none":
         return loss, w
     if reduction == "sum":
@@ -494,7 +525,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     n_classes = input.shape[class_dim]
     _check_targets("cross_entropy", target, n_classes, ignore_index)
     _check_weight("cross_entropy", weight, n_classes)
-    log_p = input.log_softmax(class_dim)
+    log_p = log_softmax(input, class_dim)
     loss, w = _nll(log_p, target, weight, ignore_index, reduction, class_dim)
     if label_smoothing == 0.0:
         return loss
@@ -516,7 +547,7 @@ def _cross_entropy_with_probabilities(input, target, weight, reduction, label_sm
     _check_weight("cross_entropy", weight, n_classes)
     if label_smoothing > 0.0:
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
-    terms = input.log_softmax(class_dim) * target
+    terms = log_softmax(input, class_dim) * target
     if weight is not None:
         terms = terms * _broadcast_over_classes(weight.to(input.dtype), input.dim(), class_dim)
     loss = -terms.sum(class_dim)

@@ -112,7 +112,8 @@ class Adam(Optimizer):
                 grad = p.grad.neg() if group["maximize"] else p.grad
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
                 state["step"] += 1
-
+                step = _get_value(state["step"])  # t = 1, 2, ... (a Python number)
+                # BEGIN SOLUTION 5.5
                 if weight_decay != 0:
                     if group["decoupled_weight_decay"]:
                         p.mul_(1 - lr * weight_decay)
@@ -122,7 +123,6 @@ class Adam(Optimizer):
                 _lerp_(exp_avg, grad, 1 - beta1)
                 exp_avg_sq.mul_(beta2).add_(grad * grad, alpha=1 - beta2)
 
-                step = _get_value(state["step"])
                 bias_correction1 = 1 - beta1**step
                 bias_correction2 = 1 - beta2**step
                 step_size = lr / bias_correction1
@@ -135,6 +135,7 @@ class Adam(Optimizer):
                 else:
                     denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
                 p.add_(exp_avg / denom, alpha=-step_size)
+                # END SOLUTION
         return loss
 
 

@@ -81,6 +81,7 @@ class SGD(Optimizer):
                 if p.grad is None:
                     continue
                 grad = p.grad.neg() if group["maximize"] else p.grad
+                # BEGIN SOLUTION 5.4
                 if weight_decay != 0:
                     grad = grad.add(p, alpha=weight_decay)
                 if momentum != 0:
@@ -93,4 +94,5 @@ class SGD(Optimizer):
                         buf.mul_(momentum).add_(grad, alpha=1 - dampening)
                     grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
                 p.add_(grad, alpha=-lr)
+                # END SOLUTION
         return loss

@@ -278,6 +278,8 @@ class BatchSampler(Sampler):
         self.drop_last = drop_last
 
     def __iter__(self):
+        """Lists of `batch_size` indices, taken from `self.sampler` in its order."""
+        # BEGIN SOLUTION 5.6
         batch = []
         for idx in self.sampler:
             batch.append(idx)
@@ -286,11 +288,15 @@ class BatchSampler(Sampler):
                 batch = []
         if batch and not self.drop_last:
             yield batch
+        # END SOLUTION
 
     def __len__(self):
+        """The number of batches that `__iter__` yields."""
+        # BEGIN SOLUTION 5.6
         if self.drop_last:
             return len(self.sampler) // self.batch_size
         return (len(self.sampler) + self.batch_size - 1) // self.batch_size
+        # END SOLUTION
 
 
 # ----- collation --------------------------------------------------------------------------
@@ -518,6 +524,8 @@ class _LoaderIter:
         self._batches = self._generate(loader)
 
     def _fetch(self, indices):
+        """The samples at `indices`, as a list: `[dataset[i] for i in indices]` (or the
+        dataset's own `__getitems__(indices)`, for datasets that fetch many at once)."""
         dataset = self._loader.dataset
         if callable(getattr(dataset, "__getitems__", None)):
             return dataset.__getitems__(indices)
@@ -537,14 +545,25 @@ class _LoaderIter:
                     return
                 yield collate(batch)
         elif loader.batch_sampler is not None:
-            fast = collate is default_collate
             for indices in loader.batch_sampler:
-                indices = list(indices)
-                batch = _gather_tensor_rows(loader.dataset, indices) if fast else None
-                yield collate(self._fetch(indices)) if batch is None else batch
+                yield self._batch(list(indices))
         else:
             for index in loader.sampler:
                 yield collate(loader.dataset[index])
+
+    def _batch(self, indices):
+        """One batch: the samples at `indices` (a list), merged by the loader's `collate_fn`."""
+        loader = self._loader
+        if loader.collate_fn is default_collate:
+            # A shortcut for a TensorDataset: one indexing per tensor instead of stacking the
+            # samples one by one; the same batch as the general way below.
+            batch = _gather_tensor_rows(loader.dataset, indices)
+            if batch is not None:
+                return batch
+        # BEGIN SOLUTION 5.6
+        samples = self._fetch(indices)
+        return loader.collate_fn(samples)
+        # END SOLUTION
 
     def __iter__(self):
         return self
