@@ -106,7 +106,11 @@ def _is_odd_integer(x):
 
 
 def abs(x):
-    return x if x > 0 else -x  # abs(-0.0) is 0.0
+    if x < 0:
+        return -x
+    if x == 0:
+        return x - x  # 0.0 for both 0.0 and -0.0
+    return x  # positive, or nan
 
 
 def sign(x):

@@ -768,3 +768,9 @@ def test_operands_are_cast_to_the_promoted_dtype_first():
     big = minitorch.tensor([16777217])  # 2**24 + 1 is not a float32
     assert_matches(big == minitorch.tensor([16777216.0]), np.array([True]))
     assert_matches(big + minitorch.tensor([0.0]), np.array([16777216.0], np.float32))
+
+
+def test_abs_of_both_zeros_is_positive_zero():
+    got = minitorch.tensor([0.0, -0.0, -2.0, float("nan")]).abs().numpy()
+    assert list(np.signbit(got[:2])) == [False, False]
+    assert got[2] == 2.0 and np.isnan(got[3])
