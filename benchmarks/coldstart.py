@@ -29,8 +29,8 @@ afterwards: the real cache is neither read nor written.
 
 OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, MKL_NUM_THREADS and NUMBA_NUM_THREADS are set to
 --threads (default: the cores) for the child processes. A 64 x 64 product is 262,144
-multiply-adds: above minitorch's threshold (65,536), so the parallel kernel runs (and, cold,
-compiles); --size 32 times the one-core kernel instead.
+multiply-adds, below minitorch's parallel threshold (4,194,304), so the one-core kernel runs
+(and, cold, compiles); --size 256 times the parallel kernel instead.
 
 Usage: .venv/bin/python benchmarks/coldstart.py [--runs 3] [--threads N] [--size 64]
 """

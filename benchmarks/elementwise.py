@@ -1,17 +1,17 @@
 """Elementwise operations and sums: minitorch's `fast` backend against NumPy, in the same run.
 
 - zip: `a + b` and `a * b`; map: `a.exp()`; on 10^6 and 10^7 elements (float32 by default)
-  held as a square-ish 2-D array (1000 x 1000, 2500 x 4000), once contiguous and once
-  transposed (`a.T`, `b.T`: the same elements, walked with a stride). NumPy keeps the memory
-  order of transposed inputs in its output, so for NumPy both layouts are one flat loop;
-  minitorch writes a row-major output and walks the inputs along their long stride.
+  held as a square-ish 2-D array (1000 x 1000, 2500 x 4000): contiguous; transposed (`a.T`,
+  `b.T`: NumPy, PyTorch and minitorch all keep the inputs' memory order in the output, so
+  this is one flat loop again); and mixed (`a.T` with a contiguous `b`: one input is walked
+  along its long stride, in tiles).
 - reductions: `m.sum(0)` and `m.sum(1)` of a 2000 x 2000 matrix (columns and rows).
 
 Each time is the median over --repeats samples after a warm-up call (which compiles
 minitorch's kernels, or loads them from the disk cache); every case here is large enough for
-the parallel kernels (65,536 elements and up). The minitorch side is the whole operation on
-tensors (no autograd): its Python layers, the output allocation and the kernel. GB/s counts
-the bytes read and written once (inputs and output).
+the parallel kernels (minitorch.fast_ops.PARALLEL_MIN_WORK elements and up). The minitorch
+side is the whole operation on tensors (no autograd): its Python layers, the output
+allocation and the kernel. GB/s counts the bytes read and written once (inputs and output).
 
 ratio = NumPy's time / minitorch's: above 1, minitorch is faster. Results are checked
 against NumPy's (the match column).
@@ -39,8 +39,9 @@ def cases(np, minitorch, sizes, dtype):
         a_np = rng.standard_normal(SHAPES[size]).astype(dtype)
         b_np = rng.standard_normal(SHAPES[size]).astype(dtype)
         itemsize = a_np.itemsize
-        for layout in ("contiguous", "transposed"):
-            x_np, y_np = (a_np, b_np) if layout == "contiguous" else (a_np.T, b_np.T)
+        for layout in ("contiguous", "transposed", "mixed"):
+            x_np, y_np = {"contiguous": (a_np, b_np), "transposed": (a_np.T, b_np.T),
+                          "mixed": (a_np.T, np.ascontiguousarray(b_np.T))}[layout]
             x, y = minitorch.from_numpy(x_np), minitorch.from_numpy(y_np)
             yield ("add", layout, x_np.shape, 3 * size * itemsize,
                    lambda x=x, y=y: x + y, lambda x=x_np, y=y_np: x + y)

@@ -5,8 +5,8 @@ Square products n x n @ n x n for n = 64, 128, 256, 512, 1024 and a batched prod
 the median over --repeats samples after a warm-up call (which compiles minitorch's kernel,
 or loads it from the disk cache); short calls are looped so that a sample lasts about
 50 ms. The minitorch side is `a @ b` on tensors (no autograd), the whole operation: its
-Python layers, the output allocation and the Numba kernel (parallel from 65,536
-multiply-adds on, i.e. every size here). GFLOP/s counts 2 n^3 operations.
+Python layers, the output allocation and the Numba kernel (parallel from 4,194,304
+multiply-adds on: n >= 162). GFLOP/s counts 2 n^3 operations.
 
 ratio = NumPy's time / minitorch's: above 1, minitorch is faster. The results are checked
 against NumPy's (the match column).

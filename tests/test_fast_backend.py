@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import arrays, broadcastable_shapes, shapes, tensors_from
 
 import minitorch
 from minitorch import backends, fast_ops
 from minitorch import operators as ops
 from minitorch.tensor_data import TensorData
-from tests.strategies import arrays, broadcastable_shapes, shapes, tensors_from
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAST = backends.get_backend("fast")
