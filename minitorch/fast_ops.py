@@ -393,16 +393,27 @@ def _matmul(out, out_shape, out_strides, a_storage, a_shape, a_strides,
                 width = min(j0 + _J_TILE, cols) - j0
                 for i in range(band * _I_TILE, min(band * _I_TILE + _I_TILE, rows)):
                     out_row = out[o0 + i * cols + j0:o0 + i * cols + j0 + width]
-                    for k in range(k0, k1):
-                        x = a_storage[a0 + i * a_down + k * a_right]
+                    a_i = a0 + i * a_down
+                    k = k0
+                    while b_right == 1 and k + 4 <= k1:
+                        # four contiguous rows of b per pass over the output row: a loop the
+                        # CPU vectorises, with four multiply-adds per load and store of out
+                        x0, x1 = a_storage[a_i + k * a_right], a_storage[a_i + (k + 1) * a_right]
+                        x2, x3 = (a_storage[a_i + (k + 2) * a_right],
+                                  a_storage[a_i + (k + 3) * a_right])
+                        s = b0 + k * b_down + j0
+                        r0, r1 = b_storage[s:s + width], b_storage[s + b_down:s + b_down + width]
+                        s += 2 * b_down
+                        r2, r3 = b_storage[s:s + width], b_storage[s + b_down:s + b_down + width]
+                        for j in range(width):
+                            out_row[j] += x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j]
+                        k += 4
+                    while k < k1:  # the rows left over (or a b walked with a stride)
+                        x = a_storage[a_i + k * a_right]
                         start = b0 + k * b_down + j0 * b_right
-                        if b_right == 1:  # a contiguous row of b: a loop the CPU vectorises
-                            b_row = b_storage[start:start + width]
-                            for j in range(width):
-                                out_row[j] += x * b_row[j]
-                        else:
-                            for j in range(width):
-                                out_row[j] += x * b_storage[start + j * b_right]
+                        for j in range(width):
+                            out_row[j] += x * b_storage[start + j * b_right]
+                        k += 1
     # END SOLUTION
 
 
