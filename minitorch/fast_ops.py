@@ -347,17 +347,28 @@ def tensor_reduce(fn):
                     acc = fn(acc, a_storage[start + k * step])
                 out[at] = acc
             return
-        # a row of outputs folds `count` rows of `a`, walking each along the last dimension
+        # a piece of a row of outputs folds the same pieces of `count` rows of `a`, walking
+        # each along the last dimension (pieces of TILE_COLUMNS: work for every core even
+        # when there is a single output row)
         n = out_shape[last]
         out_step = out_strides[last]
         a_step = a_strides[last]
-        for row in prange(size // n):
+        pieces = (n + TILE_COLUMNS - 1) // TILE_COLUMNS
+        for task in prange(size // n * pieces):
+            row, j0 = task // pieces, task % pieces * TILE_COLUMNS
+            j1 = min(j0 + TILE_COLUMNS, n)
             o = broadcast_position(row * n, out_shape, out_shape, out_strides)
             p = broadcast_position(row * n, out_shape, out_shape, a_strides)
             for k in range(count):
-                for j in range(n):
-                    out[o + j * out_step] = fn(out[o + j * out_step],
-                                               a_storage[p + k * step + j * a_step])
+                if out_step == 1 and a_step == 1:  # contiguous pieces: a vectorisable loop
+                    acc = out[o + j0:o + j1]
+                    piece = a_storage[p + k * step + j0:p + k * step + j1]
+                    for j in range(j1 - j0):
+                        acc[j] = fn(acc[j], piece[j])
+                else:
+                    for j in range(j0, j1):
+                        out[o + j * out_step] = fn(out[o + j * out_step],
+                                                   a_storage[p + k * step + j * a_step])
         # END SOLUTION
 
     return Kernel(_reduce)
