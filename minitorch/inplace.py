@@ -7,7 +7,9 @@ a leaf that requires grad cannot be changed in place, and a tensor saved for a b
 pass that is then changed makes that backward pass fail (its version counter moved).
 """
 
-from . import grad_mode
+from . import dtypes, grad_mode
+from . import operators as ops
+from . import pointwise as pw
 from . import tensor_functions as F
 from .pointwise import raw_data
 from .tensor_data import shape_broadcast
@@ -87,13 +89,48 @@ class InplaceOps:
             self._requires_grad = True
         return self
 
+    def _update_directly(self, name, fn, other, alpha=1):
+        """`self = fn(self, alpha * other)` written straight into this tensor's storage, when
+        that gives what `_update` gives (one pass, no copy: optimizers' updates); else False."""
+        if not self._updatable_directly(other):
+            return False
+        self._check_writable(name)
+        if alpha != 1:
+            other = pw.scaled(self, other, alpha, self.dtype)
+        pw.binary(self, other, name, fn, compute_dtype=self.dtype, out=self._data)
+        self._bump_version()
+        return True
+
+    def _updatable_directly(self, other):
+        if grad_mode._state["enabled"] and (self._requires_grad or _requires_grad(other)):
+            return False  # the graph records the update, or refuses it
+        if isinstance(other, bool) or dtypes.bool_ in (self.dtype, getattr(other, "dtype", None)):
+            return False  # bool arithmetic has its own rules and errors
+        if hasattr(other, "_data"):
+            if other._data.storage is self._data.storage or other.backend is not self.backend:
+                return False  # memory that the write would change under the reads, or an error
+            try:
+                if shape_broadcast(self.shape, other.shape) != self.shape:
+                    return False  # an error: `self` cannot take the broadcast shape
+            except RuntimeError:
+                return False
+        elif not isinstance(other, (int, float)):
+            return False
+        return dtypes.result_type(self, other) is self.dtype  # else a cast, or an error
+
     def add_(self, other, *, alpha=1):
+        if self._update_directly("add_", ops.add, other, alpha):
+            return self
         return self._update("add_", lambda t: t.add(other, alpha=alpha), other)
 
     def sub_(self, other, *, alpha=1):
+        if self._update_directly("sub_", ops.sub, other, alpha):
+            return self
         return self._update("sub_", lambda t: t.sub(other, alpha=alpha), other)
 
     def mul_(self, other):
+        if self._update_directly("mul_", ops.mul, other):
+            return self
         return self._update("mul_", lambda t: t.mul(other), other)
 
     def div_(self, other, *, rounding_mode=None):

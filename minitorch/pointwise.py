@@ -72,15 +72,17 @@ mod = ByCategory("remainder", ops.int_mod, ops.float_mod)
 power = ByCategory("pow", ops.int_pow, ops.float_pow)
 
 
-def binary(a, b, name, fn, out_dtype=None, compute_dtype=None):
-    """`fn` over the broadcast elements of `a` and `b` (at least one of them a tensor)."""
+def binary(a, b, name, fn, out_dtype=None, compute_dtype=None, out=None):
+    """`fn` over the broadcast elements of `a` and `b` (at least one of them a tensor), into
+    a new tensor or into the TensorData `out`."""
     dtype = compute_dtype or dtypes.result_type(a, b)
     if isinstance(fn, ByCategory):
         fn = fn.pick(dtype)
     tensor = a if hasattr(a, "_data") else b
     check_same_backend(name, a, b)
     try:
-        out = tensor.backend.zip(fn, operand(a, dtype), operand(b, dtype), out_dtype or dtype)
+        out = tensor.backend.zip(fn, operand(a, dtype), operand(b, dtype), out_dtype or dtype,
+                                 out)
     except RuntimeError as e:
         if "cannot be broadcast" in str(e):
             raise RuntimeError(f"{name}(): {e}") from None
