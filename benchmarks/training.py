@@ -64,21 +64,7 @@ def train(lib, label, images, labels, sizes, optimizer, batch_size, epochs, warm
     from tqdm import tqdm
 
     lib.manual_seed(0)
-    data = lib.utils.data
-    x_all, y_all = lib.from_numpy(images), lib.from_numpy(labels)
-    loader = data.DataLoader(data.TensorDataset(x_all, y_all), batch_size=batch_size,
-                             shuffle=True)
-    model = mlp(lib, sizes)
-    opt = optimizer(lib, model.parameters())
-    loss_fn = lib.nn.CrossEntropyLoss()
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
+    loader, model, step = training_loop(lib, images, labels, sizes, optimizer, batch_size)
     first = None
     for i, (x, y) in enumerate(loader):  # warm-up, untimed; the first step counted apart
         if i == warmup:
@@ -102,17 +88,19 @@ def train(lib, label, images, labels, sizes, optimizer, batch_size, epochs, warm
     accuracy = None
     if score:
         with lib.no_grad():
+            x_all, y_all = loader.dataset.tensors
             accuracy = (model(x_all).argmax(1) == y_all).float().mean().item()
     return Run(first, epoch_times, step_times, statistics.fmean(losses), accuracy)
 
 
-def profile(lib, images, labels, warmup):
-    """cProfile over the steps of one epoch of the MNIST-sized loop, after `warmup` steps."""
+def training_loop(lib, images, labels, sizes, optimizer, batch_size):
+    """A shuffling loader over the NumPy arrays, a fresh `mlp(lib, sizes)`, and `step(x, y)`:
+    one optimizer step with cross-entropy, returning the loss."""
     data = lib.utils.data
     loader = data.DataLoader(data.TensorDataset(lib.from_numpy(images), lib.from_numpy(labels)),
-                             batch_size=64, shuffle=True)
-    model = mlp(lib, (784, 128, 10))
-    opt = sgd(lib, model.parameters())
+                             batch_size=batch_size, shuffle=True)
+    model = mlp(lib, sizes)
+    opt = optimizer(lib, model.parameters())
     loss_fn = lib.nn.CrossEntropyLoss()
 
     def step(x, y):
@@ -122,16 +110,16 @@ def profile(lib, images, labels, warmup):
         opt.step()
         return loss.item()
 
-    # The warm-up runs under a profiler too: a Numba function first called under one changes
-    # its code object's flags (and hash), and minitorch's kernel lookup, keyed by the code of
-    # the kernel factories, then builds each kernel again (loaded from the disk cache) once.
-    warm = cProfile.Profile()
-    warm.enable()
+    return loader, model, step
+
+
+def profile(lib, images, labels, warmup):
+    """cProfile over the steps of one epoch of the MNIST-sized loop, after `warmup` steps."""
+    loader, _, step = training_loop(lib, images, labels, (784, 128, 10), sgd, 64)
     for i, (x, y) in enumerate(loader):
         if i == max(warmup, 1):
             break
         step(x, y)
-    warm.disable()
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()

@@ -47,16 +47,25 @@ class Backend:
             self._kernels[kind, fn] = factory.__code__, kernel
         return kernel
 
-    def _launch(self, kind, kernel, fn, *args):
-        """Call `kernel` with each TensorData of `args` as its storage, shape and strides."""
+    @staticmethod
+    def _layout(values):
+        """A shape or strides tuple in the form the kernels take."""
+        return values
+
+    def _arguments(self, args):
+        """The kernel's arguments: each TensorData of `args` as its storage, shape, strides."""
         flat = []
         for arg in args:
             if isinstance(arg, TensorData):
-                flat += (arg.local_storage(), arg.shape, arg.strides)
+                flat += (arg.local_storage(), self._layout(arg.shape), self._layout(arg.strides))
             else:
                 flat.append(arg)
+        return flat
+
+    def _launch(self, kind, kernel, fn, *args):
+        """Call `kernel` on `args` (see `_arguments`)."""
         with np.errstate(all="ignore"):  # the Python kernels compute on NumPy scalars
-            kernel(*flat)
+            kernel(*self._arguments(args))
 
     def map(self, fn, a, out_dtype, out=None):
         """`fn` of each element of `a`, into `out` (broadcast to its shape) or a new tensor."""
@@ -113,6 +122,10 @@ class CompiledBackend(Backend):
     """A backend whose kernels Numba compiles: shapes and strides go in as int64 arrays, and
     a kernel that does not compile is reported with its task, not only Numba's message."""
 
+    @staticmethod
+    def _layout(values):
+        return _index_array(values)
+
     def matmul(self, a, b, out_shape, out_dtype):
         if b.shape[-1] > 1 and b.strides[-1] != 1:
             # rows of `b` contiguous, so that the kernel's inner loop vectorises
@@ -122,18 +135,12 @@ class CompiledBackend(Backend):
     def _launch(self, kind, kernel, fn, *args):
         from numba.core.errors import NumbaError
 
-        work = 0
-        flat = []
-        for arg in args:
-            if isinstance(arg, TensorData):
-                flat += (arg.local_storage(), _index_array(arg.shape), _index_array(arg.strides))
-                work = max(work, arg.size)
-            else:
-                flat.append(arg)
         if kind == "matmul":  # multiply-adds (each output sums a row), many per vector step
             work = args[0].size * args[1].shape[-1] // 16
+        else:
+            work = max(arg.size for arg in args if isinstance(arg, TensorData))
         try:
-            kernel(work, *flat)
+            kernel(work, *self._arguments(args))
         except SystemError:
             # An exception raised inside a parallel loop (integer division by zero) reaches
             # Python garbled; the plain kernel meets the same error and raises it properly.
@@ -252,9 +259,9 @@ def _fast_written():
 
 def check_same_backend(operation, *tensors):
     """PyTorch's rule for devices, for backends: an operation's tensors share one."""
-    backends = {t.backend.name for t in tensors if hasattr(t, "backend")}
-    if len(backends) > 1:
-        first, second = sorted(backends)[:2]
+    backends = [t.backend for t in tensors if hasattr(t, "backend")]
+    if any(b is not backends[0] for b in backends[1:]):
+        first, second = sorted({b.name for b in backends})[:2]
         raise RuntimeError(
             f"Expected all tensors to be on the same backend, but found at least two backends, "
             f"'{first}' and '{second}' (in {operation}). Move one with "

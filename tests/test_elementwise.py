@@ -774,3 +774,27 @@ def test_abs_of_both_zeros_is_positive_zero():
     got = minitorch.tensor([0.0, -0.0, -2.0, float("nan")]).abs().numpy()
     assert list(np.signbit(got[:2])) == [False, False]
     assert got[2] == 2.0 and np.isnan(got[3])
+
+
+@pytest.mark.parametrize("method, reference", [("add_", np.add), ("sub_", np.subtract),
+                                               ("mul_", np.multiply)])
+def test_inplace_update_with_an_overlapping_operand_reads_the_old_values(method, reference):
+    a = np.arange(16.0).reshape(4, 4)
+    x = minitorch.tensor(a)
+    getattr(x, method)(x.T)
+    np.testing.assert_array_equal(x.numpy(), reference(a, a.T))
+    row = a[0].copy()
+    y = minitorch.tensor(row)
+    getattr(y[1:], method)(y[:-1])
+    row[1:] = reference(a[0, 1:], a[0, :-1])
+    np.testing.assert_array_equal(y.numpy(), row)
+
+
+def test_elementwise_results_keep_the_memory_order_of_transposed_inputs():
+    """As PyTorch: inputs that share a transposed layout give a result laid out the same way."""
+    a, b = np.arange(12.0).reshape(3, 4), np.arange(12.0, 24.0).reshape(3, 4)
+    x, y = minitorch.tensor(a).T, minitorch.tensor(b).T
+    for got, expected in ((x + y, a.T + b.T), (x * 2, a.T * 2), (x.exp(), np.exp(a.T))):
+        assert got.stride() == (1, 4)
+        np.testing.assert_allclose(got.numpy(), expected)
+    assert (x + minitorch.tensor(b.T)).stride() == (3, 1)  # layouts differ: row-major

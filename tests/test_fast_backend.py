@@ -259,3 +259,14 @@ def test_a_task_still_to_do_raises_its_own_error_without_compiling():
         kernel(1 << 20, np.ones(3), np.array([3]), np.array([1]), np.ones(3), np.array([3]),
                np.array([1]))
     assert kernel.stub and not kernel.parallel.signatures and not kernel.serial.signatures
+
+
+@pytest.mark.parametrize("rows, cols", [(15, 63), (16, 64), (17, 65), (33, 129)])
+def test_map_and_zip_tiles_cover_every_element(rows, cols):
+    """Inputs that are neither contiguous nor dense (a column slice, a transposed operand
+    beside a contiguous one) go through the tiles of rows x columns."""
+    rng = np.random.default_rng(rows)
+    a, b = rng.standard_normal((rows, 2 * cols)), rng.standard_normal((cols, rows))
+    sliced = fast(a)[:, ::2]
+    np.testing.assert_array_equal((-sliced).numpy(), -a[:, ::2])
+    np.testing.assert_array_equal((sliced + fast(b).T).numpy(), a[:, ::2] + b.T)
