@@ -29,7 +29,6 @@ TEMPLATE = Path(__file__).resolve().parent / "templates" / "github-actions-autog
 TEMPLATE_ASSIGNMENT = 'ASSIGNMENT: "01_tensors"'
 DEFAULT_OUT = "autograder-results"
 MESSAGE_CHARS = 100
-RESERVED = {"results.json", "summary.md", "grades.csv", "gradebook.db"}  # files in --out
 IGNORED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
 
 
@@ -180,11 +179,13 @@ def ci(course: Course, assignment: str, repo: Path, student: str, out: Path, lim
     """Grade the checkout `repo` as `student`'s submission of `assignment`; print the table,
     write <out>/results.json and <out>/summary.md; the job's exit status."""
     from autograder.grade import Options, grade
-    from autograder.submissions import Submission
+    from autograder.results import student_folder
+    from autograder.submissions import Submission, student_id_problem
 
     repo, out = Path(repo), Path(out)
-    if student in RESERVED:
-        raise CiError(f"{student!r} cannot be a student id here: it names a file of --out")
+    problem = student_id_problem(student)
+    if problem:
+        raise CiError(problem)
     if not repo.is_dir():
         raise CiError(f"{repo}: no such folder (the checkout to grade)")
     course.assignments([assignment])
@@ -201,11 +202,12 @@ def ci(course: Course, assignment: str, repo: Path, student: str, out: Path, lim
     data = results.get(student)
     if data is None:
         raise CiError(f"{student}'s submission could not be graded (see the messages above)")
-    shutil.copyfile(out / student / "results.json", out / "results.json")
+    shutil.copyfile(student_folder(out, student) / "results.json", out / "results.json")
     passed = min_score is None or min_score.met(data["score"], data["max_score"])
     verdict = "" if min_score is None else (
         f"{'Reaches' if passed else 'Below'} the minimum score, {min_score}.")
-    feedback = (f"The feedback, with what every cell printed: {student}/feedback.html in "
+    feedback = (f"The feedback, with what every cell printed: "
+                f"{student_folder(out, student).relative_to(out)}/feedback.html in "
                 f"{out.name}/ (in CI: the job's artifact).")
     notes = tuple(note for note in (verdict, feedback) if note)
     (out / "summary.md").write_text(markdown(data, course, notes), encoding="utf-8")
@@ -214,7 +216,7 @@ def ci(course: Course, assignment: str, repo: Path, student: str, out: Path, lim
     if verdict:
         say(verdict)
     say(f"Wrote {out / 'results.json'}, {out / 'summary.md'} and the feedback, "
-        f"{out / student / 'feedback.html'}")
+        f"{student_folder(out, student) / 'feedback.html'}")
     return 0 if passed else 1
 
 

@@ -69,15 +69,18 @@ GRADE_HELP = """\
 Grade submissions of an assignment. A submission is a folder (student id: its name) or a zip
 (student id: its stem), holding the notebook(s) and the student's minitorch/; a folder that
 holds only such folders or zips stands for all of them. --from-exchange takes the latest
-submission of each student from the course's exchange.
+submission of each student from the course's exchange (on a shared exchange, only folders
+owned by the OS user that they name). An entry whose name is no usable student id is skipped
+with the reason, and the others are graded.
 
 Each submission runs in its own sandbox (bubblewrap where available; the output says which
 isolation was in force) under time, memory, process and output limits. Hidden tests only
 record the student's outputs; the grader compares them with the reference's in its own
-process. Writes, under --out: the gradebook, grades.csv, and per student results.json
+process. Writes, under --out: the gradebook, grades.csv, and in students/<id>/ results.json
 (Gradescope's format) and feedback.html (no hidden test source). Already graded, unchanged
 submissions are skipped unless --force. Exits 0 when every submission was graded, whatever
-the scores; non-zero only when grading itself could not be done.
+the scores; 1 when an entry was skipped or a submission could not be graded (the others
+are); 2 when grading itself could not be done.
 """
 
 
@@ -96,9 +99,12 @@ def _grade(args) -> int:
     course = _course(args)
     course.assignments([args.assignment])
     if args.from_exchange:
-        submissions = from_exchange(course.root / "exchange", "minitorch", args.assignment)
+        submissions, skipped = from_exchange(course.root / "exchange", "minitorch",
+                                             args.assignment)
     else:
-        submissions = find([Path(p) for p in args.submissions])
+        submissions, skipped = find([Path(p) for p in args.submissions])
+    for why in skipped:
+        print(f"autograder grade: skipped: {why}", file=sys.stderr)
     if not submissions:
         print("autograder grade: error: no submissions given (paths, or --from-exchange)",
               file=sys.stderr)
@@ -110,8 +116,9 @@ def _grade(args) -> int:
     missing = sorted({s.student for s in submissions} - set(results))
     if missing:
         print(f"autograder grade: error: not graded: {', '.join(missing)}", file=sys.stderr)
-        return 1
-    return 0
+    if skipped:
+        print(f"autograder grade: error: {len(skipped)} skipped (see above)", file=sys.stderr)
+    return 1 if missing or skipped else 0
 
 
 CI_HELP = """\
@@ -121,7 +128,7 @@ minitorch/, against the course at --source (the course root of the course reposi
 the reference minitorch/ beside it or at --package). Only the notebooks and minitorch/ are
 graded, as `autograder grade` grades a submission (sandboxed, under the limits below).
 Prints a table per task; writes <out>/results.json (Gradescope's format), <out>/summary.md
-and <out>/<student>/feedback.html. Exits 0 when the submission was graded, unless its score
+and <out>/students/<student>/feedback.html. Exits 0 when the submission was graded, unless its score
 is below --min-score; non-zero when grading could not be done.
 
 --print-workflow prints a GitHub Actions workflow that runs this on every push (for the

@@ -1,25 +1,35 @@
 """Run a notebook inside the sandbox: every cell, whatever happens to the ones before.
 
-`python -I -m autograder.execute IN OUT --cell-timeout S --notebook-timeout S --output-bytes N`
+`python -I -m autograder.execute NOTEBOOK --root DIR --results-fd FD --cell-timeout S
+--notebook-timeout S --output-bytes N [--kill-strays]`
 
-The executed notebook is written to OUT after every cell, so that what ran survives a kill.
+The job's files arrive as a tar stream on stdin and are unpacked into DIR/work (a fresh,
+private folder: a tmpfs in bubblewrap); NOTEBOOK is the name of the notebook there. Results
+leave through the pipe FD that the grader holds, one JSON line per event: a cell's outputs as
+soon as it has run, `{"cell": i, "outputs": [...], "autograder": {...} | null}`, the new lines
+of the record file (`{"records": text}`, the file that `autograder.notebook.check` appends to,
+DIR/records.jsonl), and `{"done": true}` at the end. The grader never reads a file the job
+could have written, so no link, FIFO or device in the job's folder can reach it, and what
+ran before a kill has already left.
+
 A cell that raises is recorded and execution goes on (nbgrader's semantics). A cell that runs
-past its time, or that kills the kernel (`os._exit`, a crash, the memory limit), is marked in
-its metadata (`autograder.limit`) with an error output, and so is, with --kill-strays, a cell
-that leaves processes behind (a fork loop; checked by user id, so this is safe only where the
-grader gave the job a user id or a PID namespace of its own). Then the kernel is restarted
-(stray processes killed first), the course's cells that ran before are
-replayed without keeping their output (cells the student added are not: one of them may be
-what broke the kernel), and execution goes on with the next cell.
-Output beyond the budget is dropped, with a note. Everything written here is untrusted: the
-student's code runs in this process tree and may rewrite any of it.
+past its time, or that kills the kernel (`os._exit`, a crash, the memory limit), is marked
+(`autograder.limit`) with an error output, and so is, with --kill-strays, a cell that leaves
+processes behind (a fork loop; checked by user id, so this is safe only where the grader gave
+the job a user id or a PID namespace of its own). Then the kernel is restarted (stray
+processes killed first), the course's cells that ran before are replayed without keeping
+their output (cells the student added are not: one of them may be what broke the kernel), and
+execution goes on with the next cell. Output beyond the budget is dropped, with a note.
+Everything sent from here is untrusted: the student's code runs in this process tree.
 """
 
 import argparse
 import copy
+import json
 import os
 import signal
 import sys
+import tarfile
 import time
 
 # jsonschema imports rfc3987_syntax, when present, to check URI formats, and builds its
@@ -30,7 +40,11 @@ import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
 
+from autograder.notebook import MAX_RECORD_BYTES  # noqa: E402
+from autograder.untrusted import open_regular  # noqa: E402
+
 MAX_RESTARTS = 3
+RECORDS = "records.jsonl"
 
 
 class BoundedClient(NotebookClient):
@@ -67,10 +81,45 @@ _LIMIT_ERRORS = {"timeout": "CellTimeout", "died": "KernelDied", "processes": "P
                  "notebook time": "NotRun", "restarts": "NotRun"}
 
 
-def _save(notebook, path: str) -> None:
-    temporary = path + ".tmp"
-    nbformat.write(notebook, temporary)
-    os.replace(temporary, path)
+class Results:
+    """The pipe to the grader: each cell's outputs and the record file's new lines."""
+
+    def __init__(self, fd: int, records: str):
+        self.pipe = os.fdopen(fd, "w", encoding="utf-8")
+        self.records, self.offset = records, 0
+
+    def _send(self, event: dict) -> None:
+        try:
+            self.pipe.write(json.dumps(event) + "\n")
+            self.pipe.flush()
+        except (BrokenPipeError, ValueError):  # the grader stopped listening: nothing to do
+            pass
+
+    def cell(self, notebook, index: int) -> None:
+        """Send the record's new lines, then cell `index`'s outputs and limit mark."""
+        self.forward_records()
+        cell = notebook.cells[index]
+        self._send({"cell": index, "outputs": cell.get("outputs", []),
+                    "autograder": cell.get("metadata", {}).get("autograder")})
+
+    def forward_records(self) -> None:
+        """Send what was appended to the record file since the last call. The student's code
+        can replace that file: a link, FIFO or device is not read."""
+        if self.offset >= MAX_RECORD_BYTES:
+            return
+        fd = open_regular(self.records)
+        if fd is None:
+            return
+        with os.fdopen(fd, "rb") as handle:
+            handle.seek(self.offset)
+            data = handle.read(MAX_RECORD_BYTES - self.offset)
+        if data:
+            self.offset += len(data)
+            self._send({"records": data.decode("latin-1")})
+
+    def done(self) -> None:
+        self.forward_records()
+        self._send({"done": True})
 
 
 def _strays() -> list[int]:
@@ -109,7 +158,7 @@ def _from_course(cell) -> bool:
     return bool(cell.get("metadata", {}).get("nbgrader"))
 
 
-def run(notebook, out: str, cwd: str, cell_timeout: float, notebook_timeout: float,
+def run(notebook, results: Results, cwd: str, cell_timeout: float, notebook_timeout: float,
         output_bytes: int, kill_strays: bool = False) -> None:
     deadline = time.monotonic() + notebook_timeout
     client = BoundedClient(notebook, timeout=cell_timeout, allow_errors=True,
@@ -146,7 +195,7 @@ def run(notebook, out: str, cwd: str, cell_timeout: float, notebook_timeout: flo
                         raise _LeftProcesses(len(strays))
                     if _from_course(notebook.cells[index]):
                         done.append(index)
-                    _save(notebook, out)
+                    results.cell(notebook, index)
             except Exception as error:  # the kernel is gone or unusable: restart it
                 index = code[position - 1]
                 if replaying:  # a course cell that ran before fails now: replay it no more
@@ -165,12 +214,13 @@ def run(notebook, out: str, cwd: str, cell_timeout: float, notebook_timeout: flo
                 else:
                     _mark(notebook.cells[index], "died",
                           f"the kernel stopped answering ({type(error).__name__}: {error})")
-                _save(notebook, out)
+                results.cell(notebook, index)
                 restarts += 1
                 if restarts > MAX_RESTARTS:
                     for later in code[position:]:
                         _mark(notebook.cells[later], "restarts",
                               f"not run: the kernel was restarted {MAX_RESTARTS} times")
+                        results.cell(notebook, later)
                     position = len(code)
         if kill_strays:
             _kill(_strays())
@@ -179,21 +229,40 @@ def run(notebook, out: str, cwd: str, cell_timeout: float, notebook_timeout: flo
     for index in code[position:]:
         _mark(notebook.cells[index], "notebook time",
               f"not run: the notebook ran longer than its limit of {notebook_timeout:.0f} s")
-    _save(notebook, out)
+        results.cell(notebook, index)
+    results.done()
+
+
+def unpack(stream, work: str) -> None:
+    """Unpack the job's files (a tar stream from the grader) into `work`."""
+    os.makedirs(work, exist_ok=True)
+    with tarfile.open(fileobj=stream, mode="r|") as archive:
+        archive.extractall(work, filter="data")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.execute")
     parser.add_argument("notebook")
-    parser.add_argument("out")
+    parser.add_argument("--root", required=True)
+    parser.add_argument("--results-fd", type=int, required=True)
     parser.add_argument("--cell-timeout", type=float, required=True)
     parser.add_argument("--notebook-timeout", type=float, required=True)
     parser.add_argument("--output-bytes", type=int, required=True)
     parser.add_argument("--kill-strays", action="store_true")
     args = parser.parse_args(argv)
-    notebook = nbformat.read(args.notebook, as_version=4)
-    run(notebook, args.out, os.path.dirname(os.path.abspath(args.notebook)),
-        args.cell_timeout, args.notebook_timeout, args.output_bytes, args.kill_strays)
+    os.set_inheritable(args.results_fd, False)  # the kernel gets no copy of the pipe
+    work = os.path.join(args.root, "work")
+    unpack(sys.stdin.buffer, work)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.makedirs(os.path.join(args.root, "home"), exist_ok=True)
+    records = os.path.join(args.root, RECORDS)
+    os.close(os.open(records, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600))
+    results = Results(args.results_fd, records)
+    notebook = nbformat.read(os.path.join(work, args.notebook), as_version=4)
+    run(notebook, results, work, args.cell_timeout, args.notebook_timeout, args.output_bytes,
+        args.kill_strays)
     return 0
 
 

@@ -2,22 +2,27 @@
 
 For an assignment, the grader first runs the source notebooks with the reference package and
 records the expected outputs of every hidden test (cached in the output folder). Then, per
-submission, in a job folder of its own: the submission's files are copied (or unzipped), each
-notebook is rebuilt with the course's cells restored (autograder.merge), and run in the
-sandbox (autograder.sandbox, autograder.execute) under time, memory, process and output
-limits, recording the student's outputs. The verdict (autograder.verdict) is made here,
-outside the student's process. The grades go to the gradebook, then feedback.html and,
-last, results.json: a submission with a results.json for its current files is done, so an
-interrupted batch resumes where it stopped and nothing is counted twice.
+submission, in a job folder of its own (named by a counter, never by the student id): the
+submission's files are copied (or unzipped), each notebook is rebuilt with the course's cells
+restored (autograder.merge), and run in the sandbox (autograder.sandbox, autograder.execute)
+under time, memory, process and output limits, recording the student's outputs. The job's
+files go in as a tar stream and its results come back through a pipe, so the grader never
+reads a file that the student's code could have replaced. The verdict (autograder.verdict) is
+made here, outside the student's process. The grades go to the gradebook, then feedback.html
+and, last, results.json (under <out>/students/<id>/, apart from the grader's own files): a
+submission with a results.json for its current files is done, so an interrupted batch resumes
+where it stopped and nothing is counted twice.
 """
 
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -29,17 +34,24 @@ from autograder.course import Course, grade_cells, notebook_parts
 from autograder.feedback import feedback_html, redact
 from autograder.leaks import MIN_CHARS, normalize
 from autograder.merge import graded_notebook, without_expected
-from autograder.notebook import RECORD_ENV
+from autograder.notebook import MAX_RECORD_BYTES, RECORD_ENV
 from autograder.regions import IGNORED
-from autograder.results import read_results, results_json, write_atomic, write_grades_csv
+from autograder.results import (
+    STUDENTS,
+    read_results,
+    results_json,
+    student_folder,
+    write_atomic,
+    write_grades_csv,
+)
 from autograder.sandbox import Isolation, Limits, UidLease, detect
 from autograder.submissions import Submission, SubmissionError, stage
 from autograder.tasks import task_of_grade_id
-from autograder.verdict import MAX_RECORD_BYTES, Test, cell_reports, judge, limits_hit, read_records
+from autograder.untrusted import read_bytes
+from autograder.verdict import Test, cell_reports, judge, limits_hit, read_records
 
 __all__ = ["GradingError", "Options", "Graded", "grade"]
 
-RECORDS = "records.jsonl"
 LOG_TAIL = 20_000
 
 
@@ -103,24 +115,80 @@ def _hidden_lines(course: Course, assignment: str) -> set[str]:
 
 
 def _read_json(path: Path, limit: int = MAX_RECORD_BYTES) -> dict | None:
-    """An untrusted JSON file, or None when it is missing, too large or not JSON."""
+    """An untrusted JSON file, or None when it is missing, not a regular file, too large or
+    not JSON."""
+    data = read_bytes(path, limit)
     try:
-        if path.stat().st_size > limit:
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+        data = json.loads(data.decode("utf-8")) if data is not None else None
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
 
+@dataclass
+class JobOutput:
+    """What a job sent back through its results pipe (untrusted data)."""
+    cells: dict[str, dict[int, dict]] = field(default_factory=dict)  # notebook -> cell -> event
+    records: bytes = b""
+    problems: list[str] = field(default_factory=list)
+
+
+def _parse_events(data: bytes, cells: dict[int, dict]) -> tuple[bytes, bool]:
+    """Fill `cells` from a job's events; its record's bytes, and whether it finished."""
+    records, done = bytearray(), False
+    for line in data.splitlines():
+        try:
+            event = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if not isinstance(event, dict):
+            continue
+        if isinstance(event.get("records"), str):
+            records += event["records"].encode("latin-1", errors="replace")
+        elif isinstance(event.get("cell"), int) and isinstance(event.get("outputs"), list):
+            mark = event.get("autograder")
+            cells[event["cell"]] = {"outputs": event["outputs"],
+                                    "autograder": mark if isinstance(mark, dict) else None}
+        elif event.get("done") is True:
+            done = True
+    return bytes(records), done
+
+
+def _executed(notebook: dict, cells: dict[int, dict]) -> dict:
+    """The notebook as run: its own (trusted) sources and metadata, with the outputs and limit
+    marks that the job sent for each cell."""
+    shown = json.loads(json.dumps(notebook))
+    for index, cell in enumerate(shown["cells"]):
+        event = cells.get(index)
+        if cell.get("cell_type") != "code":
+            continue
+        cell["outputs"] = event["outputs"] if event else []
+        if event and event["autograder"]:
+            cell.setdefault("metadata", {})["autograder"] = event["autograder"]
+    return shown
+
+
 class Runner:
-    """Runs notebooks in the sandbox for one batch."""
+    """Runs notebooks in the sandbox for one batch; `work` is the batch's private folder on
+    the host, where each job gets a folder named by a counter."""
 
     def __init__(self, isolation: Isolation, limits: Limits, work: Path):
         self.isolation, self.limits, self.work = isolation, limits, work
+        self._numbers = itertools.count(1)
 
-    def _env(self, home: str, record: str) -> dict[str, str]:
+    def job_files(self) -> Path:
+        """A new job's folder for the files it will run: host side, the grader's alone. Beside
+        it, `run` makes each sandbox's private folder (used where there is no bubblewrap: the
+        job folder lets the leased user pass, but not list)."""
+        job = self.work / f"job-{next(self._numbers)}"
+        job.mkdir()
+        job.chmod(0o711)
+        (job / "files").mkdir(mode=0o700)
+        return job / "files"
+
+    def _env(self, root: str, mode: str) -> dict[str, str]:
         bin_dir = str(Path(sys.executable).parent)
+        home = f"{root}/home"
         env = {name: os.environ[name] for name in ("LANG", "LC_ALL", "TZ") if name in os.environ}
         env.setdefault("LANG", "C.UTF-8")
         env.update({
@@ -131,45 +199,65 @@ class Runner:
             "NUMBA_CACHE_DIR": f"{home}/numba", "MPLBACKEND": "Agg",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "NUMBA_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
-            "PYDEVD_DISABLE_FILE_VALIDATION": "1", RECORD_ENV: record,
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1", RECORD_ENV: f"{mode}:{root}/records.jsonl",
         })
         return env
 
-    def run(self, notebooks: list[Path], work: Path, out: Path, mode: str) -> list[str]:
-        """Execute each notebook of `work` (in order) into `out`; the problems seen."""
-        problems = []
-        (out / "home").mkdir(parents=True, exist_ok=True)
+    def run(self, files: Path, notebooks: list[str], mode: str) -> JobOutput:
+        """Run each notebook (names of files in `files`, in order), each in a fresh sandbox
+        holding a copy of `files`."""
+        output = JobOutput()
+        job = files.parent
+        archive = job / "files.tar"
+        with tarfile.open(archive, "w") as tar:
+            for child in sorted(files.iterdir()):
+                tar.add(child, arcname=child.name)
         lease = UidLease() if self.isolation.as_root else None
         try:
-            for notebook in notebooks:
-                problems += self._run_one(notebook, work, out, mode,
-                                          lease.uid if lease else None)
+            for number, name in enumerate(notebooks):
+                host = job / f"sandbox-{number}"
+                host.mkdir()
+                self._run_one(name, archive, host, mode, lease.uid if lease else None, output)
         finally:
             if lease:
                 lease.close()
-        return problems
+        return output
 
-    def _run_one(self, notebook: Path, work: Path, out: Path, mode: str,
-                 uid: int | None) -> list[str]:
+    def _run_one(self, notebook: str, archive: Path, host: Path, mode: str, uid: int | None,
+                 output: JobOutput) -> None:
         iso, limits = self.isolation, self.limits
-        path = lambda p: iso.path(p, work, out)  # noqa: E731 (a local alias)
-        argv = [sys.executable, "-I", "-m", "autograder.execute", path(notebook),
-                path(out / notebook.name), "--cell-timeout", str(limits.cell_seconds),
+        root = iso.root(host)
+        read, write = os.pipe()
+        argv = [sys.executable, "-I", "-m", "autograder.execute", notebook, "--root", root,
+                "--results-fd", str(write), "--cell-timeout", str(limits.cell_seconds),
                 "--notebook-timeout", str(limits.notebook_seconds),
                 "--output-bytes", str(limits.output_bytes),
                 *(["--kill-strays"] if iso.name == "bubblewrap" or uid is not None else [])]
-        home = "/tmp/home" if iso.name == "bubblewrap" else path(out / "home")
-        env = self._env(home, f"{mode}:{path(out / RECORDS)}")
-        tail = bytearray()
-        process = iso.popen(argv, work=work, out=out, env=env, limits=limits, uid=uid,
-                            stdout=subprocess.PIPE)
+        # the outputs (bounded by output_bytes) and the record, with room for JSON's escapes
+        cap = MAX_RECORD_BYTES + 8 * limits.output_bytes + (1 << 20)
+        tail, events, cut = bytearray(), bytearray(), []
+        try:
+            with open(archive, "rb") as stdin:
+                process = iso.popen(argv, host=host, env=self._env(root, mode), limits=limits,
+                                    uid=uid, stdin=stdin, stdout=subprocess.PIPE,
+                                    pass_fds=(write,))
+        finally:
+            os.close(write)
 
-        def drain():
+        def drain_log():
             for chunk in iter(lambda: process.stdout.read(65536), b""):
                 tail.extend(chunk)
                 del tail[:-LOG_TAIL]
-        reader = threading.Thread(target=drain, daemon=True)
-        reader.start()
+
+        def drain_results():
+            while chunk := os.read(read, 1 << 16):
+                if len(events) + len(chunk) > cap:
+                    cut.append(True)
+                events.extend(chunk[:max(0, cap - len(events))])
+        readers = [threading.Thread(target=target, daemon=True)
+                   for target in (drain_log, drain_results)]
+        for reader in readers:
+            reader.start()
         hard = limits.notebook_seconds + 120  # kernel starts and replays come on top
         try:
             process.wait(timeout=hard)
@@ -177,11 +265,20 @@ class Runner:
             pass
         finally:
             self._kill(process, uid)
-            reader.join(timeout=10)
-        if not (out / notebook.name).is_file():
+            for reader in readers:
+                reader.join(timeout=10)
+            if not readers[1].is_alive():
+                os.close(read)
+        cells = output.cells.setdefault(Path(notebook).stem, {})
+        records, done = _parse_events(bytes(events), cells)
+        output.records += records
+        if cut:
+            output.problems.append(f"{notebook}: what it sent back passed {cap >> 20} MiB; the "
+                                   f"rest was dropped")
+        if not cells and not done:
             log = tail.decode(errors="replace").strip().splitlines()[-5:]
-            return [f"{notebook.name} did not run" + (": " + " | ".join(log) if log else "")]
-        return []
+            output.problems.append(f"{notebook} did not run" +
+                                   (": " + " | ".join(log) if log else ""))
 
     def _kill(self, process: subprocess.Popen, uid: int | None) -> None:
         """End the job's processes: its session, and (without a PID namespace) every process
@@ -194,16 +291,6 @@ class Runner:
         if uid is not None and self.isolation.name != "bubblewrap":
             subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                             "kill", "-KILL", "-1"], capture_output=True)
-
-
-def _job_folders(root: Path, name: str) -> tuple[Path, Path]:
-    job = root / name
-    work, out = job / "work", job / "out"
-    work.mkdir(parents=True)
-    out.mkdir()
-    for folder in (job, work, out):
-        folder.chmod(0o755)
-    return work, out
 
 
 def _expected(course: Course, assignment: str, runner: Runner, cache: Path) -> dict:
@@ -220,35 +307,27 @@ def _expected(course: Course, assignment: str, runner: Runner, cache: Path) -> d
     data = _read_json(cached)
     if data is not None:
         return data
-    work, out = _job_folders(runner.work, f"reference-{assignment}")
+    work = runner.job_files()
     for path in sources:
         shutil.copy(path, work / path.name)
     shutil.copytree(course.package, work / "minitorch", ignore=IGNORED)
-    problems = runner.run([work / p.name for p in sources], work, out, "expected")
-    calls = read_records(out / RECORDS, "expected")
+    output = runner.run(work, [p.name for p in sources], "expected")
+    calls = read_records(output.records, "expected")
     for test in _tests(course, assignment):
         found = calls.get(test.task)
         broken = [c["error"] for c in found or [] if c.get("error")]
         if not found or broken:
-            reports = cell_reports(_read_json(out / f"{test.notebook}.ipynb"))
+            source = next(p for p in sources if p.stem == test.notebook)
+            reports = cell_reports(_executed(json.loads(source.read_text()),
+                                             output.cells.get(test.notebook, {})))
             why = broken[0] if broken else (reports.get(test.name, {}).get("error")
-                                            or "; ".join(problems) or "nothing was recorded")
+                                            or "; ".join(output.problems)
+                                            or "nothing was recorded")
             raise GradingError(f"the reference run of {assignment} recorded no expected "
                                f"results for task {test.task}: {why}")
     cache.mkdir(parents=True, exist_ok=True)
     write_atomic(cached, json.dumps(calls))
     return calls
-
-
-def _display(merged: dict, executed: dict | None) -> dict:
-    """The merged notebook (trusted sources and metadata) with the executed outputs."""
-    cells = executed.get("cells") if isinstance(executed, dict) else None
-    shown = json.loads(json.dumps(merged))
-    if isinstance(cells, list) and len(cells) == len(shown["cells"]):
-        for mine, ran in zip(shown["cells"], cells):
-            if mine.get("cell_type") == "code" and isinstance(ran, dict):
-                mine["outputs"] = ran.get("outputs", [])
-    return shown
 
 
 def grade_one(course: Course, assignment: str, submission: Submission, runner: Runner,
@@ -258,7 +337,7 @@ def grade_one(course: Course, assignment: str, submission: Submission, runner: R
     start = time.monotonic()
     tests = _tests(course, assignment)
     graded = Graded(submission.student, tests, digest=submission.digest())
-    work, out = _job_folders(runner.work, submission.student)
+    work = runner.job_files()
     try:
         try:
             stage(submission, work)
@@ -283,13 +362,14 @@ def grade_one(course: Course, assignment: str, submission: Submission, runner: R
             merged[source.stem] = graded_notebook(sources[source.stem], submitted)
             mine.write_text(json.dumps(merged[source.stem]), encoding="utf-8")
             to_run.append(mine)
-        graded.notes += runner.run(to_run, work, out, "student")
-        student = read_records(out / RECORDS, "student")
+        output = runner.run(work, [path.name for path in to_run], "student")
+        graded.notes += output.problems
+        student = read_records(output.records, "student")
         reports = {}
         for name, notebook in merged.items():
-            executed = _read_json(out / f"{name}.ipynb")
-            reports.update(cell_reports(executed))
-            graded.notebooks[name] = _display(notebook, executed)
+            shown = _executed(notebook, output.cells.get(name, {}))
+            reports.update(cell_reports(shown))
+            graded.notebooks[name] = shown
         ran = set(merged)
         graded.limits = limits_hit(reports)
         judge(tests, expected, student, reports)
@@ -376,7 +456,7 @@ def grade(course: Course, assignment: str, submissions: list[Submission], option
         hidden = _hidden_lines(course, assignment)
         todo, hit = [], {}
         for submission in submissions:
-            done = read_results(folder / submission.student / "results.json")
+            done = read_results(student_folder(folder, submission.student) / "results.json")
             if (done and not options.force and done.get("extra_data", {}).get(
                     "submission_sha256") == submission.digest()):
                 continue
@@ -409,20 +489,26 @@ def grade(course: Course, assignment: str, submissions: list[Submission], option
                                   f"{type(error).__name__}: {error}")
                         bar.update()
                         continue
-                    _store(graded, submission, assignment, db_url, course_id, folder, hidden,
-                           isolation)
+                    try:
+                        _store(graded, submission, assignment, db_url, course_id, folder,
+                               hidden, isolation)
+                    except Exception as error:  # nor may storing one lose the others
+                        bar.write(f"{submission.student}: the grade could not be stored: "
+                                  f"{type(error).__name__}: {error}")
+                        bar.update()
+                        continue
                     if graded.limits:
                         hit[graded.student] = sorted(graded.limits)
                     bar.update()
         results = {}
         for submission in submissions:
-            data = read_results(folder / submission.student / "results.json")
+            data = read_results(student_folder(folder, submission.student) / "results.json")
             if data is not None:
                 results[submission.student] = data
                 earlier = data.get("extra_data", {}).get("limits_hit")
                 if earlier and submission.student not in hit:
                     hit[submission.student] = earlier
-        every = {p.parent.name: read_results(p) for p in folder.glob("*/results.json")}
+        every = {p.parent.name: read_results(p) for p in (folder / STUDENTS).glob("*/results.json")}
         csv_path = write_grades_csv(folder, {k: v for k, v in every.items() if v})
         _summary(results, hit, out)
         out(f"Wrote {csv_path}, the gradebook ({db_url}) and per student results.json and "
@@ -449,7 +535,7 @@ def _store(graded: Graded, submission: Submission, assignment: str, db_url: str,
             timestamp = None
     gradebook.record(db_url, course_id, assignment, graded.student,
                      {(t.notebook, t.name): t.score for t in graded.tests}, timestamp)
-    student_dir = folder / graded.student
+    student_dir = student_folder(folder, graded.student)
     write_atomic(student_dir / "feedback.html",
                  feedback_html(graded.student, assignment, graded.tests, graded.notebooks,
                                hidden, graded.notes))

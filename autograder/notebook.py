@@ -21,9 +21,10 @@ import os
 
 from autograder.values import difference, encode
 
-__all__ = ["check", "CheckFailure", "RECORD_ENV"]
+__all__ = ["check", "CheckFailure", "RECORD_ENV", "MAX_RECORD_BYTES"]
 
 RECORD_ENV = "AUTOGRADER_RECORD"
+MAX_RECORD_BYTES = 64 << 20  # what the grader takes of one job's record
 
 
 class CheckFailure(AssertionError):

@@ -12,9 +12,19 @@ import json
 import os
 from pathlib import Path
 
+from autograder.untrusted import read_bytes
 from autograder.verdict import Test
 
-__all__ = ["results_json", "write_atomic", "read_results", "write_grades_csv"]
+__all__ = ["results_json", "write_atomic", "read_results", "write_grades_csv", "student_folder",
+           "STUDENTS"]
+
+STUDENTS = "students"  # the folder of <out> that holds one folder per student, and nothing else
+
+
+def student_folder(out: Path, student: str) -> Path:
+    """Where a student's results.json and feedback.html go: apart from the grader's own files
+    (gradebook, grades.csv, the reference cache), so that no student id can name one of them."""
+    return Path(out) / STUDENTS / student
 
 
 def results_json(student: str, assignment: str, tests: list[Test], seconds: float,
@@ -57,9 +67,10 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def read_results(path: Path) -> dict | None:
+    data = read_bytes(path, 64 << 20)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(data.decode("utf-8")) if data is not None else None
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) and "tests" in data else None
 

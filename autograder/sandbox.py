@@ -3,17 +3,21 @@
 Isolation, strongest first (`detect()` picks; `autograder grade` prints which is in force):
 
 - "bubblewrap": the code runs under bwrap in new mount, PID, network, IPC and UTS namespaces.
-  Its filesystem holds only the system (/usr, a few files of /etc), this Python, the autograder
-  package and the job's own folders; the course, the gradebook, the reference package, other
-  submissions and the network do not exist there. Run as root, it also drops to an
-  unprivileged user id of its own (a lease per parallel job), so the process limit counts only
-  its processes.
-- "unprivileged user": no bwrap, but root: the code runs as a leased unprivileged user id. Files
-  that are readable by everyone stay readable, so this is weaker; install bubblewrap.
+  Its filesystem holds only the system (/usr, a few files of /etc), this Python and the
+  autograder package (read-only), and an empty tmpfs at SANDBOX_ROOT for the job; the course,
+  the gradebook, the reference package, other submissions and the network do not exist there.
+  Nothing of the grader's folders is mounted, so no path of the host's job folders shows in
+  /proc (mountinfo); bwrap's options travel through a pipe (`--args`), so its command line
+  (/proc/1/cmdline) shows none either. Run as root, it also drops to an unprivileged user id
+  of its own (a lease per parallel job), so the process limit counts only its processes.
+- "unprivileged user": no bwrap, but root: the code runs as a leased unprivileged user id, in
+  a job folder that only that user can enter. Files that are readable by everyone stay
+  readable, so this is weaker; install bubblewrap.
 - "none": resource limits only; the code can read whatever the grader can.
 
 Limits on every tier: address space (memory), processes, file size, no core dumps; the caller
-bounds wall time and output.
+bounds wall time and output. On every tier the job's files go in on stdin and its results come
+out through a pipe (autograder.execute): the grader reads nothing the job wrote to disk.
 """
 
 import fcntl
@@ -30,7 +34,7 @@ __all__ = ["Limits", "Isolation", "detect", "UidLease"]
 
 UID_BASE, UID_COUNT = 61000, 1000
 LEASES = Path("/tmp/autograder-uid-leases")
-SANDBOX_ROOT = "/grading"  # where a job's folders appear inside bubblewrap
+SANDBOX_ROOT = "/grading"  # the job's private folder inside bubblewrap (a tmpfs)
 
 
 @dataclass(frozen=True)
@@ -150,48 +154,52 @@ class Isolation:
                     "(install bubblewrap)",
         }[self.name]
 
-    def popen(self, argv: list[str], *, work: Path, out: Path, env: dict[str, str],
-              limits: Limits, uid: int | None, stdout, **kwargs) -> subprocess.Popen:
-        """Start `argv` (a Python command whose paths use `self.path(...)`) in the sandbox,
-        with `work` as its working directory."""
+    def root(self, host: Path) -> str:
+        """The job's private folder as the sandboxed code sees it; `host` is the folder the
+        grader made for it (unused by bubblewrap, which mounts a fresh tmpfs instead)."""
+        return SANDBOX_ROOT if self.name == "bubblewrap" else str(host)
+
+    def popen(self, argv: list[str], *, host: Path, env: dict[str, str], limits: Limits,
+              uid: int | None, stdin, stdout, pass_fds: tuple[int, ...] = ()
+              ) -> subprocess.Popen:
+        """Start `argv` in the sandbox, in the job's private folder (`self.root(host)`)."""
         switch = []
         if self.as_root and uid is not None:
             switch = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                       "--bounding-set=-all", "--no-new-privs", "--"]
-            for folder in (work, out):
-                for path in [folder, *folder.rglob("*")]:
-                    os.chown(path, uid, uid, follow_symlinks=False)
-        if self.name == "bubblewrap":
-            binds = _python_paths()
-            command = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-net",
-                       "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                       *([] if self.as_root else ["--unshare-user"]), "--hostname", "grading",
-                       *_system_paths(), "--proc", "/proc", "--dev", "/dev",
-                       # /tmp first: the binds below may lie under it (a venv in /tmp)
-                       "--size", str(limits.file_bytes), "--perms", "1777", "--tmpfs", "/tmp",
-                       *_parents(binds + [Path(SANDBOX_ROOT) / "x"])]
-            for path in binds:
-                command += ["--ro-bind", str(path), str(path)]
-            for path in _hidden_paths(binds):
-                command += ["--tmpfs", str(path)]
-            command += ["--bind", str(work), self.path(work, work, out),
-                        "--bind", str(out), self.path(out, work, out),
-                        "--chdir", self.path(work, work, out), "--", *switch, *argv]
-            cwd = None
-        else:
-            command, cwd = [*switch, *argv], work
-        return subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                stdout=stdout, stderr=subprocess.STDOUT,
-                                preexec_fn=_limit(limits), **kwargs)
-
-    def path(self, path: Path, work: Path, out: Path) -> str:
-        """Where a path of the job's folders appears to the sandboxed code."""
+            if self.name != "bubblewrap":
+                os.chown(host, uid, uid, follow_symlinks=False)
         if self.name != "bubblewrap":
-            return str(path)
-        for folder, name in ((work, "work"), (out, "out")):
-            if Path(path).is_relative_to(folder):
-                return str(Path(SANDBOX_ROOT) / name / Path(path).relative_to(folder))
-        raise ValueError(f"{path} is not in the job's folders")
+            host.chmod(0o700)  # other jobs' users cannot enter it
+            return subprocess.Popen([*switch, *argv], cwd=host, env=env, stdin=stdin,
+                                    stdout=stdout, stderr=subprocess.STDOUT, pass_fds=pass_fds,
+                                    preexec_fn=_limit(limits))
+        binds = _python_paths()
+        options = ["--die-with-parent", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+                   "--unshare-uts", "--unshare-cgroup-try",
+                   *([] if self.as_root else ["--unshare-user"]), "--hostname", "grading",
+                   *_system_paths(), "--proc", "/proc", "--dev", "/dev",
+                   # /tmp first: the binds below may lie under it (a venv in /tmp)
+                   "--size", str(limits.file_bytes), "--perms", "1777", "--tmpfs", "/tmp",
+                   *_parents(binds)]
+        for path in binds:
+            options += ["--ro-bind", str(path), str(path)]
+        for path in _hidden_paths(binds):
+            options += ["--tmpfs", str(path)]
+        options += ["--size", str(limits.file_bytes), "--perms", "1777", "--tmpfs", SANDBOX_ROOT,
+                    "--chdir", SANDBOX_ROOT]
+        read, write = os.pipe()  # the options, kept off bwrap's command line (/proc/1/cmdline)
+        try:
+            os.write(write, b"".join(o.encode() + b"\0" for o in options))
+        finally:
+            os.close(write)
+        try:
+            return subprocess.Popen(["bwrap", "--args", str(read), "--", *switch, *argv],
+                                    env=env, stdin=stdin, stdout=stdout,
+                                    stderr=subprocess.STDOUT, pass_fds=(read, *pass_fds),
+                                    preexec_fn=_limit(limits))
+        finally:
+            os.close(read)
 
 
 def _works(argv: list[str]) -> bool:

@@ -10,13 +10,12 @@ and notebook; both are read here as untrusted data, with size limits, and only e
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
+from autograder.notebook import MAX_RECORD_BYTES
 from autograder.values import BadValue, decode, difference
 
-__all__ = ["Test", "read_records", "judge", "cell_reports", "limits_hit", "MAX_RECORD_BYTES"]
+__all__ = ["Test", "read_records", "judge", "cell_reports", "limits_hit"]
 
-MAX_RECORD_BYTES = 64 << 20
 LIMIT_NAMES = {"timeout": "time limit (cell)", "died": "kernel died",
                "notebook time": "time limit (notebook)", "restarts": "kernel died",
                "memory": "memory limit", "output": "output limit",
@@ -40,13 +39,10 @@ class Test:
         return self.score >= self.max_score > 0
 
 
-def read_records(path: Path, mode: str) -> dict[str, list[dict]]:
-    """task -> its calls, in order, of the given mode; unreadable lines are skipped."""
+def read_records(data: bytes, mode: str) -> dict[str, list[dict]]:
+    """task -> its calls, in order, of the given mode, from a job's record (JSON lines, of
+    which the first MAX_RECORD_BYTES count); unreadable lines are skipped."""
     calls: dict[str, list[dict]] = {}
-    if not path.is_file():
-        return calls
-    with open(path, "rb") as handle:
-        data = handle.read(MAX_RECORD_BYTES + 1)
     for line in data[:MAX_RECORD_BYTES].splitlines():
         try:
             record = json.loads(line)

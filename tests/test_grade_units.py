@@ -7,6 +7,7 @@ the verdict made from it (autograder.verdict), the notebook that grading runs
 """
 
 import copy
+import os
 import json
 import stat
 import zipfile
@@ -28,6 +29,7 @@ from autograder.merge import NO_ANSWER, graded_notebook
 from autograder.notebook import RECORD_ENV, CheckFailure, check
 from autograder.results import results_json, write_grades_csv
 from autograder.submissions import Submission, SubmissionError, find, from_exchange, stage
+from autograder.untrusted import read_bytes
 from autograder.values import BadValue, decode, difference, encode
 from autograder.verdict import Test as GradedTest
 from autograder.verdict import judge, read_records
@@ -295,8 +297,12 @@ def files(tmp_path):
 
 def verdict_of(files, tests=None, reports=None) -> list[GradedTest]:
     expected, student = files
-    return judge(tests or [a_test()], read_records(expected, "expected"),
-                 read_records(student, "student"), reports or {})
+    return judge(tests or [a_test()], read_records(_bytes(expected), "expected"),
+                 read_records(_bytes(student), "student"), reports or {})
+
+
+def _bytes(path) -> bytes:
+    return path.read_bytes() if path.exists() else b""
 
 
 CASES = [0, 1, 2, 3]
@@ -407,14 +413,13 @@ def test_judge_gives_zero_on_undecodable_outputs(monkeypatch, files):
     assert test.score == 0 and "not a plain value: <Tensor>" in test.message
 
 
-def test_read_records_stops_at_max_record_bytes(monkeypatch, tmp_path):
-    path = tmp_path / "student.jsonl"
+def test_read_records_stops_at_max_record_bytes(monkeypatch):
     first = json.dumps({"task": "1.1", "mode": "student", "outputs": []}) + "\n"
     second = json.dumps({"task": "1.2", "mode": "student", "outputs": []}) + "\n"
-    path.write_text(first + second)
-    assert set(read_records(path, "student")) == {"1.1", "1.2"}
+    data = (first + second).encode()
+    assert set(read_records(data, "student")) == {"1.1", "1.2"}
     monkeypatch.setattr(verdict, "MAX_RECORD_BYTES", len(first) + len(second) - 2)
-    assert set(read_records(path, "student")) == {"1.1"}  # the cut line is not read
+    assert set(read_records(data, "student")) == {"1.1"}  # the cut line is not read
 
 
 # ---------------------------------------------------------------------------------------------
@@ -610,6 +615,46 @@ def test_stage_skips_symlinks_in_a_folder(tmp_path):
     assert tree(tmp_path / "job") == ["01_tensors.ipynb"]
 
 
+def test_stage_and_digest_skip_fifos_devices_and_linked_folders(tmp_path):
+    """A FIFO would block the grader forever, /dev/zero would never end, a linked folder
+    could lead into a classmate's work: none is read, and nothing blocks."""
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    (folder / "01_tensors.ipynb").write_text("{}")
+    os.mkfifo(folder / "pipe.ipynb")
+    (folder / "zero.bin").symlink_to("/dev/zero")
+    (tmp_path / "classmate").mkdir()
+    (tmp_path / "classmate" / "work.py").write_text("secret")
+    (folder / "minitorch").symlink_to(tmp_path / "classmate", target_is_directory=True)
+    submission = Submission("alice", folder)
+    digest = submission.digest()
+    stage(submission, tmp_path / "job")
+    assert tree(tmp_path / "job") == ["01_tensors.ipynb"]
+    (folder / "pipe.ipynb").unlink()
+    assert submission.digest() == digest
+
+
+def test_stage_refuses_a_folder_larger_than_max_bytes(tmp_path, monkeypatch):
+    monkeypatch.setattr(submissions, "MAX_BYTES", 10_000)
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    (folder / "big.bin").write_bytes(b"\0" * 20_000)
+    with pytest.raises(SubmissionError, match="MiB"):
+        stage(Submission("alice", folder), tmp_path / "job")
+    assert not (tmp_path / "job" / "big.bin").exists()
+
+
+def test_read_bytes_refuses_links_fifos_devices_and_large_files(tmp_path):
+    (tmp_path / "plain").write_bytes(b"12345")
+    (tmp_path / "link").symlink_to(tmp_path / "plain")
+    (tmp_path / "zero").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "fifo")
+    assert read_bytes(tmp_path / "plain", 5) == b"12345"
+    assert read_bytes(tmp_path / "plain", 4) is None
+    for name in ("link", "zero", "fifo", "missing"):
+        assert read_bytes(tmp_path / name, 100) is None, name
+
+
 def test_stage_refuses_a_zip_bomb(tmp_path, monkeypatch):
     monkeypatch.setattr(submissions, "MAX_BYTES", 10_000)
     archive = make_zip(tmp_path / "alice.zip", {"zeros.bin": b"\0" * 20_000})
@@ -658,16 +703,36 @@ def test_stage_lifts_a_folder_that_holds_a_dot_lifted_entry(tmp_path):
 
 def test_find_takes_the_student_id_from_a_zips_stem(tmp_path):
     archive = make_zip(tmp_path / "bob.smith_2@uni.zip", {"01_tensors.ipynb": "{}"})
-    (found,) = find([archive])
-    assert found == Submission("bob.smith_2@uni", archive)
+    assert find([archive]) == ([Submission("bob.smith_2@uni", archive)], [])
 
 
 @pytest.mark.parametrize("name", ["bad id.zip", "-x.zip", "a+b.zip", "_x.zip",
-                                  "x" * 101 + ".zip", "ünï.zip"])
-def test_find_rejects_unusable_student_ids(tmp_path, name):
+                                  "x" * 101 + ".zip", "ünï.zip", "alice\n.zip"])
+def test_find_skips_unusable_student_ids_and_says_why(tmp_path, name):
     archive = make_zip(tmp_path / name, {"01_tensors.ipynb": "{}"})
-    with pytest.raises(SubmissionError, match="not a usable student id"):
-        find([archive])
+    found, skipped = find([archive])
+    assert found == [] and len(skipped) == 1 and "not a usable student id" in skipped[0]
+
+
+@pytest.mark.parametrize("name", ["gradebook.db", "Grades.csv", "gradebook.db-journal",
+                                  "results.json", "students"])
+def test_find_skips_ids_that_name_the_graders_own_files(tmp_path, name):
+    batch = tmp_path / "batch"
+    for student in (name, "alice"):
+        (batch / student).mkdir(parents=True)
+        (batch / student / "01_tensors.ipynb").write_text("{}")
+    found, skipped = find([batch])
+    assert [s.student for s in found] == ["alice"]
+    assert len(skipped) == 1 and "the grader's own files" in skipped[0]
+
+
+def test_a_trailing_newline_is_no_second_student(tmp_path):
+    batch = tmp_path / "batch"
+    for student in ("alice", "alice\n"):
+        (batch / student).mkdir(parents=True)
+        (batch / student / "01_tensors.ipynb").write_text("{}")
+    found, skipped = find([batch])
+    assert [s.student for s in found] == ["alice"] and len(skipped) == 1
 
 
 def test_find_expands_a_folder_of_submissions(tmp_path):
@@ -677,7 +742,7 @@ def test_find_expands_a_folder_of_submissions(tmp_path):
     (batch / "carol" / "minitorch").mkdir(parents=True)
     make_zip(batch / "bob.zip", {"01_tensors.ipynb": "{}"})
     (batch / ".DS_Store").write_text("")
-    found = find([batch])
+    found, _ = find([batch])
     assert [(s.student, s.path) for s in found] == [
         ("alice", batch / "alice"), ("bob", batch / "bob.zip"), ("carol", batch / "carol")]
 
@@ -686,7 +751,7 @@ def test_find_takes_a_folder_with_a_notebook_as_one_submission(tmp_path):
     folder = tmp_path / "dave"
     (folder / "extra").mkdir(parents=True)
     (folder / "01_tensors.ipynb").write_text("{}")
-    assert [s.student for s in find([folder])] == ["dave"]
+    assert [s.student for s in find([folder])[0]] == ["dave"]
 
 
 def test_find_refuses_two_submissions_of_one_student(tmp_path):
@@ -711,11 +776,42 @@ def test_from_exchange_takes_the_latest_submission_per_student(tmp_path):
                  "carol+01_tensors_extra+2024-12-01 12:00:00.000000 UTC+d1"]:
         (inbound / name).mkdir(parents=True)
     (inbound / "erin+01_tensors+2024-12-01 12:00:00.000000 UTC+e1").write_text("a file")
-    found = from_exchange(tmp_path / "exchange", "minitorch", "01_tensors")
+    found, skipped = from_exchange(tmp_path / "exchange", "minitorch", "01_tensors")
     assert [(s.student, s.path.name.split("+")[-1]) for s in found] == [("alice", "a3"),
                                                                         ("bob", "b1")]
     assert found[0].timestamp == "2024-09-03 09:00:00.000000 UTC"
-    assert from_exchange(tmp_path / "nowhere", "minitorch", "01_tensors") == []
+    assert len(skipped) == 1 and "erin" in skipped[0] and "not a folder" in skipped[0]
+    assert from_exchange(tmp_path / "nowhere", "minitorch", "01_tensors") == ([], [])
+
+
+def test_from_exchange_skips_links_and_bad_ids(tmp_path):
+    inbound = tmp_path / "exchange" / "minitorch" / "inbound"
+    (inbound / "bob+01_tensors+2024-09-01 12:00:00.000000 UTC+b1").mkdir(parents=True)
+    (inbound / "mallory+01_tensors+2024-09-09 12:00:00.000000 UTC+m1").symlink_to(
+        inbound / "bob+01_tensors+2024-09-01 12:00:00.000000 UTC+b1")
+    (inbound / "bob\n+01_tensors+2024-09-09 12:00:00.000000 UTC+n1").mkdir()
+    found, skipped = from_exchange(tmp_path / "exchange", "minitorch", "01_tensors")
+    assert [s.student for s in found] == ["bob"]
+    assert found[0].path.name.endswith("+b1")
+    assert len(skipped) == 2
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+def test_from_exchange_takes_the_id_from_the_folders_owner_on_a_shared_exchange(tmp_path):
+    """A folder owned by another OS user must name that user: nobody submits as somebody
+    else. (Owned by the grader's own user, the exchange is local and proves nothing.)"""
+    import pwd
+
+    other = pwd.getpwnam("nobody")
+    inbound = tmp_path / "exchange" / "minitorch" / "inbound"
+    honest = inbound / "nobody+01_tensors+2024-09-01 12:00:00.000000 UTC+a"
+    forged = inbound / "alice+01_tensors+2024-09-02 12:00:00.000000 UTC+b"
+    for folder in (honest, forged):
+        folder.mkdir(parents=True)
+        os.chown(folder, other.pw_uid, other.pw_gid)
+    found, skipped = from_exchange(tmp_path / "exchange", "minitorch", "01_tensors")
+    assert [s.student for s in found] == ["nobody"]
+    assert len(skipped) == 1 and "names 'alice' but was submitted by 'nobody'" in skipped[0]
 
 
 def test_digest_changes_with_the_files_and_ignores_caches(tmp_path):
