@@ -1,11 +1,14 @@
 """`autograder ci`: grade the checkout a CI job runs in, and give the job a table and a status.
 
 The checkout is a student's repository: the assignment's notebook(s), at the top or in a folder
-named like the assignment, and the student's minitorch/. The course (sources, hidden tests, the
-reference package) comes from elsewhere, `--source`, e.g. a private course repository that the
-job checks out with a deploy key. Only the notebooks and minitorch/ are graded: nothing else of
-the checkout (.git, the course's own checkout if it lies inside, earlier results) is copied
-into the submission. Grading is `autograder grade` of that one submission, sandboxed alike.
+named like the assignment, and the student's minitorch/. What it is graded against comes from
+elsewhere: a grading bundle (`--bundle`, autograder.bundle: no solution in it), or the course
+itself (`--source`, where the reference package is at hand). Only the notebooks and
+minitorch/ are graded: nothing else of the checkout (.git, a bundle lying inside, earlier
+results) is copied into the submission. Grading is `autograder grade` of that one
+submission, sandboxed alike. `workflow` prints the GitHub Actions workflows that run it
+(docs/grading.md, "GitHub"): from the instructor's grading repository, which holds the only
+credential, or in each student's repository with no secret at all.
 
 The exit status is the job's: 0 when the submission was graded, whatever its score, unless
 `--min-score` asks for more; non-zero when grading could not be done.
@@ -21,11 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.course import Course
+from autograder.spec import Spec
 
 __all__ = ["CiError", "MinScore", "student_id", "parse_min_score", "collect", "table",
            "markdown", "workflow", "load_course", "default_student", "ci"]
 
-TEMPLATE = Path(__file__).resolve().parent / "templates" / "github-actions-autograde.yml"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+# The workflows `--print-workflow` prints, and the secrets each uses (docs/grading.md lists
+# them; a test keeps the three in step).
+WORKFLOWS = {"grading-repo": ("github-grading-repo.yml", {"STUDENTS_TOKEN"}),
+             "student-repo": ("github-student-repo.yml", set())}
 TEMPLATE_ASSIGNMENT = 'ASSIGNMENT: "01_tensors"'
 DEFAULT_OUT = "autograder-results"
 MESSAGE_CHARS = 100
@@ -104,8 +112,8 @@ def collect(repo: Path, assignment: str, notebooks: list[str], dest: Path) -> li
     return missing
 
 
-def _rows(data: dict, course: Course | None) -> list[list[str]]:
-    tasks = course.registry.tasks if course else {}
+def _rows(data: dict, names: dict[str, str] | None) -> list[list[str]]:
+    names = names or {}
     rows = []
     for test in data.get("tests", []):
         number = str(test.get("number", ""))
@@ -113,7 +121,7 @@ def _rows(data: dict, course: Course | None) -> list[list[str]]:
         message = lines[0].removeprefix(f"Task {number}: ") if lines else ""
         if len(message) > MESSAGE_CHARS:
             message = message[:MESSAGE_CHARS - 3] + "..."
-        rows.append([number, tasks[number].name if number in tasks else test.get("name", ""),
+        rows.append([number, names.get(number, test.get("name", "")),
                      f"{test.get('score', 0):g}/{test.get('max_score', 0):g}",
                      str(test.get("status", "")), message])
     return rows
@@ -128,16 +136,18 @@ def _total(data: dict) -> str:
 HEADER = ["task", "name", "points", "status", "message"]
 
 
-def table(data: dict, course: Course | None = None) -> str:
-    """The per-task table of a results.json, in plain text, with the total."""
-    rows = [HEADER, *_rows(data, course)]
+def table(data: dict, names: dict[str, str] | None = None) -> str:
+    """The per-task table of a results.json, in plain text, with the total; `names` maps
+    task ids to what the student writes (Spec.task_names)."""
+    rows = [HEADER, *_rows(data, names)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
     lines = ["  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[-1]])
              .rstrip() for row in rows]
     return "\n".join([*lines, f"Score: {_total(data)}"])
 
 
-def markdown(data: dict, course: Course | None = None, notes: tuple[str, ...] = ()) -> str:
+def markdown(data: dict, names: dict[str, str] | None = None,
+             notes: tuple[str, ...] = ()) -> str:
     """The same table in Markdown (for a CI job's summary page), then the notes."""
     def cell(text: str) -> str:  # messages quote the student's code: shown as plain text
         text = html.escape(text, quote=False).replace("\\", "\\\\")
@@ -146,15 +156,15 @@ def markdown(data: dict, course: Course | None = None, notes: tuple[str, ...] = 
     title = data.get("extra_data", {}).get("assignment") or "Score"
     lines = [f"## {cell(str(title))}: {_total(data)}", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in _rows(data, course)]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in _rows(data, names)]
     for note in notes:
         lines += ["", note]
     return "\n".join(lines) + "\n"
 
 
-def workflow(assignment: str | None = None) -> str:
-    """The GitHub Actions workflow template, for `assignment` if given."""
-    text = TEMPLATE.read_text(encoding="utf-8")
+def workflow(kind: str = "grading-repo", assignment: str | None = None) -> str:
+    """A GitHub Actions workflow (WORKFLOWS), for `assignment` if given."""
+    text = (TEMPLATES / WORKFLOWS[kind][0]).read_text(encoding="utf-8")
     if assignment:
         text = text.replace(TEMPLATE_ASSIGNMENT, f'ASSIGNMENT: "{assignment}"')
     return text
@@ -174,10 +184,11 @@ def load_course(source: Path, package: Path | None) -> Course:
     return Course.load(source, reference)
 
 
-def ci(course: Course, assignment: str, repo: Path, student: str, out: Path, limits,
+def ci(spec: Spec, repo: Path, student: str, out: Path, limits,
        min_score: MinScore | None = None, say=print) -> int:
-    """Grade the checkout `repo` as `student`'s submission of `assignment`; print the table,
-    write <out>/results.json and <out>/summary.md; the job's exit status."""
+    """Grade the checkout `repo` as `student`'s submission of `spec`'s assignment (from the
+    course or a bundle); print the table, write <out>/results.json and <out>/summary.md; the
+    job's exit status."""
     from autograder.grade import Options, grade
     from autograder.results import student_folder
     from autograder.submissions import Submission, student_id_problem
@@ -188,15 +199,13 @@ def ci(course: Course, assignment: str, repo: Path, student: str, out: Path, lim
         raise CiError(problem)
     if not repo.is_dir():
         raise CiError(f"{repo}: no such folder (the checkout to grade)")
-    course.assignments([assignment])
-    names = [path.name for path in course.notebooks(assignment)]
-    if not names:
-        raise CiError(f"the course has no notebook in {course.source(assignment)}")
+    assignment = spec.assignment
+    names = [f"{name}.ipynb" for name in spec.notebooks]
     with tempfile.TemporaryDirectory(prefix="autograder-ci-") as tmp:
         staged = Path(tmp) / student
         for note in collect(repo, assignment, names, staged):
             say(f"Note: {note}")
-        results = grade(course, assignment, [Submission(student, staged)],
+        results = grade(spec, [Submission(student, staged)],
                         Options(out=out, jobs=1, force=True, limits=limits, progress=False),
                         out=say)
     data = results.get(student)
@@ -210,9 +219,9 @@ def ci(course: Course, assignment: str, repo: Path, student: str, out: Path, lim
                 f"{student_folder(out, student).relative_to(out)}/feedback.html in "
                 f"{out.name}/ (in CI: the job's artifact).")
     notes = tuple(note for note in (verdict, feedback) if note)
-    (out / "summary.md").write_text(markdown(data, course, notes), encoding="utf-8")
+    (out / "summary.md").write_text(markdown(data, spec.task_names, notes), encoding="utf-8")
     say("")
-    say(table(data, course))
+    say(table(data, spec.task_names))
     if verdict:
         say(verdict)
     say(f"Wrote {out / 'results.json'}, {out / 'summary.md'} and the feedback, "

@@ -84,22 +84,90 @@ are); 2 when grading itself could not be done.
 """
 
 
-def _limits(args):
+def _limits(args, base=None):
+    """The limits given on the command line, the others from `base` (a bundle's), else the
+    defaults."""
+    from dataclasses import replace
+
     from autograder.sandbox import Limits
 
-    return Limits(cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout,
-                  memory_bytes=args.memory << 20, processes=args.processes,
-                  output_bytes=args.output << 10)
+    given = {"cell_seconds": args.cell_timeout, "notebook_seconds": args.notebook_timeout,
+             "memory_bytes": None if args.memory is None else args.memory << 20,
+             "processes": args.processes,
+             "output_bytes": None if args.output is None else args.output << 10}
+    return replace(base or Limits(), **{k: v for k, v in given.items() if v is not None})
+
+
+def _spec(args):
+    """The assignment to grade, from --bundle if given, else from the course; and the limits
+    (the bundle's where the command line gives none)."""
+    from autograder.spec import from_course
+
+    if getattr(args, "bundle", None):
+        from autograder.bundle import read_bundle
+
+        spec, limits = read_bundle(Path(args.bundle), args.assignment)
+        return spec, _limits(args, limits)
+    if args.command == "ci":
+        from autograder import ci
+
+        course = ci.load_course(Path(args.source or args.course),
+                                Path(args.package) if args.package else None)
+    else:
+        course = _course(args)
+    return from_course(course, args.assignment), _limits(args)
+
+
+BUNDLE_HELP = """\
+Write the grading bundle of an assignment to --out: what grading needs and no solution (the
+notebooks students' runs get, the reference's recorded expected results, the tests and task
+table, the limits, and the released student package). `grade --bundle`, `ci --bundle` and the
+Gradescope zip grade from it alone. It holds the hidden tests and the expected outputs: keep
+it from students. A leak scan for solution code ends the command; on a hit the bundle is
+removed and the command fails. The limits given here are the bundle's defaults.
+"""
+
+
+def _bundle(args) -> int:
+    from autograder.bundle import write_bundle
+
+    course = _course(args)
+    course.assignments([args.assignment])
+    write_bundle(course, args.assignment, Path(args.out), _limits(args))
+    return 0
+
+
+GRADESCOPE_HELP = """\
+Write Gradescope's autograder zip for an assignment (--out, default autograder.zip): setup.sh
+(installs the grader's own runtime, pinned to the versions installed here, and bubblewrap),
+run_autograder (grades /autograder/submission into /autograder/results/results.json), the
+autograder package and the assignment's grading bundle. It holds no solution code (the leak
+scan runs over all of it). Upload it as the assignment's autograder ("Zip file upload").
+"""
+
+
+def _gradescope(args) -> int:
+    from autograder.gradescope import write_zip
+
+    course = _course(args)
+    course.assignments([args.assignment])
+    write_zip(course, args.assignment, Path(args.out), _limits(args))
+    return 0
+
+
+def _gradescope_run(args) -> int:
+    from autograder.gradescope import run
+
+    return run()
 
 
 def _grade(args) -> int:
     from autograder.grade import Options, grade
     from autograder.submissions import find, from_exchange
 
-    course = _course(args)
-    course.assignments([args.assignment])
+    spec, limits = _spec(args)
     if args.from_exchange:
-        submissions, skipped = from_exchange(course.root / "exchange", "minitorch",
+        submissions, skipped = from_exchange(_course(args).root / "exchange", "minitorch",
                                              args.assignment)
     else:
         submissions, skipped = find([Path(p) for p in args.submissions])
@@ -109,10 +177,14 @@ def _grade(args) -> int:
         print("autograder grade: error: no submissions given (paths, or --from-exchange)",
               file=sys.stderr)
         return 2
-    out = Path(args.out) if args.out else course.root / "graded" / args.assignment
-    results = grade(course, args.assignment, submissions,
+    if not args.out and spec.course is None:
+        print("autograder grade: error: with --bundle, say where results go (--out DIR)",
+              file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else spec.course.root / "graded" / args.assignment
+    results = grade(spec, submissions,
                     Options(out=out, db_url=args.db, jobs=args.jobs, force=args.force,
-                            limits=_limits(args), progress=not args.no_progress))
+                            limits=limits, progress=not args.no_progress))
     missing = sorted({s.student for s in submissions} - set(results))
     if missing:
         print(f"autograder grade: error: not graded: {', '.join(missing)}", file=sys.stderr)
@@ -124,15 +196,19 @@ def _grade(args) -> int:
 CI_HELP = """\
 Grade the checkout a CI job runs in (PATH, default: .), a student's repository holding the
 assignment's notebook(s), at the top or in a folder named like the assignment, and their
-minitorch/, against the course at --source (the course root of the course repository, with
-the reference minitorch/ beside it or at --package). Only the notebooks and minitorch/ are
+minitorch/, against a grading bundle (--bundle DIR, from `autograder bundle`: no solution in
+it) or the course at --source (the course root, with the reference minitorch/ beside it or at
+--package). Only the notebooks and minitorch/ are
 graded, as `autograder grade` grades a submission (sandboxed, under the limits below).
 Prints a table per task; writes <out>/results.json (Gradescope's format), <out>/summary.md
-and <out>/students/<student>/feedback.html. Exits 0 when the submission was graded, unless its score
-is below --min-score; non-zero when grading could not be done.
+and <out>/students/<student>/feedback.html. Exits 0 when the submission was graded, unless
+its score is below --min-score; non-zero when grading could not be done.
 
---print-workflow prints a GitHub Actions workflow that runs this on every push (for the
-assignment, if named): see docs/grading.md.
+--print-workflow prints a GitHub Actions workflow (for the assignment, if named): by default
+the one for the instructor's private grading repository, which grades the students'
+repositories with a bundle and reports a commit status to each; `--print-workflow
+student-repo` the one that runs in each student's repository with no secret. See
+docs/grading.md, "GitHub".
 """
 
 
@@ -140,33 +216,35 @@ def _ci(args) -> int:
     from autograder import ci
 
     if args.print_workflow:
-        print(ci.workflow(args.assignment), end="")
+        print(ci.workflow(args.print_workflow, args.assignment), end="")
         return 0
-    if not args.assignment:
+    if not args.assignment and not args.bundle:
         raise ci.CiError("name the assignment to grade, e.g. autograder ci 01_tensors")
-    course = ci.load_course(Path(args.source or args.course),
-                            Path(args.package) if args.package else None)
+    spec, limits = _spec(args)
     repo = Path(args.path)
     student = ci.student_id(args.student) if args.student else ci.default_student(repo)
-    return ci.ci(course, args.assignment, repo, student, Path(args.out or ci.DEFAULT_OUT),
-                 _limits(args), args.min_score)
+    return ci.ci(spec, repo, student, Path(args.out or ci.DEFAULT_OUT), limits,
+                 args.min_score)
 
 
 def _add_limits(parser) -> None:
+    """The limit options; a limit not given is the bundle's (with --bundle), else the
+    default."""
     from autograder.sandbox import Limits
 
     default = Limits()
-    group = parser.add_argument_group("limits per submission")
-    group.add_argument("--cell-timeout", type=float, default=default.cell_seconds,
-                       metavar="S", help="seconds per cell (default: %(default)s)")
-    group.add_argument("--notebook-timeout", type=float, default=default.notebook_seconds,
-                       metavar="S", help="seconds per notebook (default: %(default)s)")
-    group.add_argument("--memory", type=int, default=default.memory_bytes >> 20, metavar="MiB",
-                       help="address space per process (default: %(default)s)")
-    group.add_argument("--processes", type=int, default=default.processes, metavar="N",
-                       help="processes and threads (default: %(default)s)")
-    group.add_argument("--output", type=int, default=default.output_bytes >> 10, metavar="KiB",
-                       help="notebook output kept (default: %(default)s)")
+    group = parser.add_argument_group("limits per submission (with --bundle: the bundle's "
+                                      "unless given)")
+    group.add_argument("--cell-timeout", type=float, metavar="S",
+                       help=f"seconds per cell (default: {default.cell_seconds:g})")
+    group.add_argument("--notebook-timeout", type=float, metavar="S",
+                       help=f"seconds per notebook (default: {default.notebook_seconds:g})")
+    group.add_argument("--memory", type=int, metavar="MiB",
+                       help=f"address space per process (default: {default.memory_bytes >> 20})")
+    group.add_argument("--processes", type=int, metavar="N",
+                       help=f"processes and threads (default: {default.processes})")
+    group.add_argument("--output", type=int, metavar="KiB",
+                       help=f"notebook output kept (default: {default.output_bytes >> 10})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="folders or zips (student id = folder name or zip stem)")
     grade.add_argument("--from-exchange", action="store_true",
                        help="grade what students submitted through the course's exchange")
+    grade.add_argument("--bundle", metavar="DIR", help="grade from this grading bundle "
+                       "(autograder bundle), without the course")
     grade.add_argument("--out", metavar="DIR",
                        help="where results go (default: course/graded/<assignment>/)")
     grade.add_argument("--db", metavar="URL", help="the gradebook, any SQLAlchemy URL "
@@ -224,18 +304,54 @@ def main(argv: list[str] | None = None) -> int:
                     help="the student's checkout (default: %(default)s)")
     ci.add_argument("--source", metavar="DIR",
                     help="the course root to grade against (default: --course)")
+    ci.add_argument("--bundle", metavar="DIR", help="grade from this grading bundle "
+                    "(autograder bundle), without the course")
     ci.add_argument("--student", metavar="ID", help="the student id (default: $GITHUB_ACTOR, "
                     "else the checkout's folder name)")
     ci.add_argument("--out", metavar="DIR",
                     help="where results go (default: autograder-results/)")
     ci.add_argument("--min-score", type=parse_min_score, metavar="X",
                     help="exit non-zero below this score: points (40) or a percentage (80%%)")
-    ci.add_argument("--print-workflow", action="store_true",
-                    help="print the GitHub Actions workflow template and exit")
+    ci.add_argument("--print-workflow", nargs="?", const="grading-repo",
+                    choices=["grading-repo", "student-repo"], metavar="KIND",
+                    help="print a GitHub Actions workflow and exit: grading-repo (default: "
+                         "the instructor's grading repository grades the students' "
+                         "repositories) or student-repo (runs in each student's repository, "
+                         "from a bundle committed there; see docs/grading.md)")
     _add_limits(ci)
     ci.set_defaults(run=_ci)
 
-    args = parser.parse_args(argv)
+    bundle = commands.add_parser("bundle", help="write the grading bundle of an assignment",
+                                 description=BUNDLE_HELP,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    bundle.add_argument("assignment", metavar="ASSIGNMENT", help="e.g. 01_tensors")
+    bundle.add_argument("--out", required=True, metavar="DIR", help="the bundle's folder")
+    _add_limits(bundle)
+    bundle.set_defaults(run=_bundle)
+
+    gradescope = commands.add_parser("gradescope", help="write Gradescope's autograder zip",
+                                     description=GRADESCOPE_HELP,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    gradescope.add_argument("assignment", metavar="ASSIGNMENT", help="e.g. 01_tensors")
+    gradescope.add_argument("--out", default="autograder.zip", metavar="ZIP",
+                            help="the zip to write (default: %(default)s)")
+    _add_limits(gradescope)
+    gradescope.set_defaults(run=_gradescope)
+
+    run = commands.add_parser("gradescope-run", help="grade inside Gradescope (what "
+                              "run_autograder calls)",
+                              description="Grade $AUTOGRADER_ROOT/submission (default root: "
+                              "/autograder) with the bundle in source/bundle; write "
+                              "results/results.json, also when grading fails.")
+    run.set_defaults(run=_gradescope_run)
+
+    # `grade A --out DIR SUBMISSIONS...`: argparse stops filling a list of positionals at the
+    # first option; the submissions named after an option come back as extra arguments.
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "grade" and not any(arg.startswith("-") for arg in extra):
+        args.submissions += extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.run(args)
     except (RegistryError, RegionError, NbgraderError, SubmissionError) as error:

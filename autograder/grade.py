@@ -30,10 +30,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.course import Course, grade_cells, notebook_parts
 from autograder.feedback import feedback_html, redact
-from autograder.leaks import MIN_CHARS, normalize
-from autograder.merge import graded_notebook, without_expected
+from autograder.merge import graded_notebook
 from autograder.notebook import MAX_RECORD_BYTES, RECORD_ENV
 from autograder.regions import IGNORED
 from autograder.results import (
@@ -45,12 +43,12 @@ from autograder.results import (
     write_grades_csv,
 )
 from autograder.sandbox import Isolation, Limits, UidLease, detect
+from autograder.spec import Spec
 from autograder.submissions import Submission, SubmissionError, stage
-from autograder.tasks import task_of_grade_id
 from autograder.untrusted import read_bytes
 from autograder.verdict import Test, cell_reports, judge, limits_hit, read_records
 
-__all__ = ["GradingError", "Options", "Graded", "grade"]
+__all__ = ["GradingError", "Options", "Graded", "grade", "reference_results"]
 
 LOG_TAIL = 20_000
 
@@ -79,39 +77,6 @@ class Graded:
     notebooks: dict[str, dict | None] = field(default_factory=dict)  # shown in the feedback
     digest: str = ""
     limits: set[str] = field(default_factory=set)  # the limits any cell hit
-
-
-def _tests(course: Course, assignment: str) -> list[Test]:
-    tests = []
-    for path in course.notebooks(assignment):
-        for cell in grade_cells(path):
-            if cell.solution:
-                continue
-            task = task_of_grade_id(cell.grade_id)
-            if task is None:
-                raise GradingError(f"{path.name}: graded cell {cell.grade_id!r} names no task "
-                                   f"(grade ids of test cells are task_<a>_<b>)")
-            tests.append(Test(cell.grade_id, task, path.stem, cell.points))
-    if not tests:
-        raise GradingError(f"{assignment} has no graded test cells")
-    return tests
-
-
-def _hidden_lines(course: Course, assignment: str) -> set[str]:
-    """The normalised lines of hidden-test source that feedback must never show: as written,
-    and as the students' runs hold them (without_expected reformats them)."""
-    lines = set()
-    for path in course.notebooks(assignment):
-        parts = notebook_parts(path)
-        public = {normalize(line) for line in parts.public}
-        rewritten = [line for cell in without_expected(json.loads(path.read_text()))["cells"]
-                     if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
-                     for line in cell["source"].splitlines()]
-        for line in [*(line for _, line in parts.hidden), *rewritten]:
-            text = normalize(line)
-            if len(text.replace(" ", "")) >= MIN_CHARS and text not in public:
-                lines.add(text)
-    return lines
 
 
 def _read_json(path: Path, limit: int = MAX_RECORD_BYTES) -> dict | None:
@@ -293,8 +258,10 @@ class Runner:
                             "kill", "-KILL", "-1"], capture_output=True)
 
 
-def _expected(course: Course, assignment: str, runner: Runner, cache: Path) -> dict:
-    """The reference's recorded outputs of every hidden test, by task (cached by content)."""
+def _expected(spec: Spec, runner: Runner, cache: Path) -> dict:
+    """The reference's recorded outputs of every hidden test, by task (cached by content):
+    the course's reference package runs the source notebooks."""
+    course, assignment = spec.course, spec.assignment
     hasher = hashlib.sha256()
     sources = course.notebooks(assignment)
     import autograder
@@ -313,7 +280,7 @@ def _expected(course: Course, assignment: str, runner: Runner, cache: Path) -> d
     shutil.copytree(course.package, work / "minitorch", ignore=IGNORED)
     output = runner.run(work, [p.name for p in sources], "expected")
     calls = read_records(output.records, "expected")
-    for test in _tests(course, assignment):
+    for test in spec.tests:
         found = calls.get(test.task)
         broken = [c["error"] for c in found or [] if c.get("error")]
         if not found or broken:
@@ -330,12 +297,18 @@ def _expected(course: Course, assignment: str, runner: Runner, cache: Path) -> d
     return calls
 
 
-def grade_one(course: Course, assignment: str, submission: Submission, runner: Runner,
-              expected: dict, sources: dict[str, dict]) -> Graded:
-    """Grade one submission; `sources` maps each notebook's name to the source notebook for
-    students' runs (`without_expected`, made once: ast.parse is not thread-safe in 3.11)."""
+def reference_results(spec: Spec, limits: Limits, cache: Path) -> dict:
+    """The reference's recorded outputs of `spec`'s hidden tests (a course's spec), recorded
+    in the sandbox under `limits` (cached in `cache`)."""
+    with tempfile.TemporaryDirectory(prefix="autograder-grade-") as tmp:
+        Path(tmp).chmod(0o755)
+        return _expected(spec, Runner(detect(), limits, Path(tmp)), cache)
+
+
+def grade_one(spec: Spec, submission: Submission, runner: Runner, expected: dict) -> Graded:
+    """Grade one submission."""
     start = time.monotonic()
-    tests = _tests(course, assignment)
+    tests = spec.fresh_tests()
     graded = Graded(submission.student, tests, digest=submission.digest())
     work = runner.job_files()
     try:
@@ -346,21 +319,21 @@ def grade_one(course: Course, assignment: str, submission: Submission, runner: R
             judge(tests, expected, {}, {})
             return graded
         to_run, merged = [], {}
-        for source in course.notebooks(assignment):
-            mine = work / source.name
+        for name, source in spec.notebooks.items():
+            mine = work / f"{name}.ipynb"
             if not mine.is_file():
-                graded.notes.append(f"{source.name} is missing from the submission; its "
+                graded.notes.append(f"{mine.name} is missing from the submission; its "
                                     f"tests score zero.")
-                graded.notebooks[source.stem] = None
+                graded.notebooks[name] = None
                 continue
             submitted = _read_json(mine, limit=64 << 20)
             if submitted is None:
-                graded.notes.append(f"{source.name} is not a readable notebook (not valid "
+                graded.notes.append(f"{mine.name} is not a readable notebook (not valid "
                                     f"JSON, or over 64 MiB); its tests score zero.")
-                graded.notebooks[source.stem] = None
+                graded.notebooks[name] = None
                 continue
-            merged[source.stem] = graded_notebook(sources[source.stem], submitted)
-            mine.write_text(json.dumps(merged[source.stem]), encoding="utf-8")
+            merged[name] = graded_notebook(source, submitted)
+            mine.write_text(json.dumps(merged[name]), encoding="utf-8")
             to_run.append(mine)
         output = runner.run(work, [path.name for path in to_run], "student")
         graded.notes += output.problems
@@ -431,18 +404,16 @@ class _Lock:
         self.handle.close()
 
 
-def grade(course: Course, assignment: str, submissions: list[Submission], options: Options,
+def grade(spec: Spec, submissions: list[Submission], options: Options,
           out=print) -> dict[str, dict]:
-    """Grade the submissions; the results.json data of every student graded in `options.out`
-    (this run's and earlier ones')."""
+    """Grade the submissions of `spec`'s assignment (from the course, or a bundle); the
+    results.json data of every student graded in `options.out` (this run's and earlier
+    ones')."""
     from tqdm import tqdm
 
     from autograder import gradebook
 
-    course.assignments([assignment])
-    if not course.notebooks(assignment):
-        raise GradingError(f"no notebook in {course.source(assignment)}")
-    _tests(course, assignment)  # the assignment's graded cells are well formed
+    assignment = spec.assignment
     folder = Path(options.out)
     folder.mkdir(parents=True, exist_ok=True)
     lock = _Lock(folder)
@@ -452,8 +423,8 @@ def grade(course: Course, assignment: str, submissions: list[Submission], option
         out(f"Isolation: {isolation.describe()}")
         out(f"Limits: {options.limits.describe()}")
         course_id = "minitorch"
-        gradebook.prepare(db_url, course_id, assignment, course.notebooks(assignment))
-        hidden = _hidden_lines(course, assignment)
+        gradebook.prepare(db_url, course_id, assignment, spec.notebooks)
+        hidden = spec.hidden
         todo, hit = [], {}
         for submission in submissions:
             done = read_results(student_folder(folder, submission.student) / "results.json")
@@ -469,17 +440,14 @@ def grade(course: Course, assignment: str, submissions: list[Submission], option
             root = Path(tmp)
             root.chmod(0o755)
             runner = Runner(isolation, options.limits, root)
-            expected = {}
-            if todo:
+            expected = spec.expected or {}
+            if todo and spec.expected is None:
                 out(f"Recording the reference's expected results for {assignment} ...")
-                expected = _expected(course, assignment, runner, folder / ".reference")
+                expected = _expected(spec, runner, folder / ".reference")
             with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool, tqdm(
                     total=len(todo), desc=f"grading {assignment}", unit="submission",
                     disable=not options.progress) as bar:
-                sources = {path.stem: without_expected(json.loads(path.read_text()))
-                           for path in course.notebooks(assignment)}
-                futures = {pool.submit(grade_one, course, assignment, s, runner, expected,
-                                       sources): s for s in todo}
+                futures = {pool.submit(grade_one, spec, s, runner, expected): s for s in todo}
                 for future in as_completed(futures):
                     submission = futures[future]
                     try:

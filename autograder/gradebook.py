@@ -6,6 +6,7 @@ the auto scores decided by the grader. Writes are idempotent (update or create),
 submission again replaces its scores and never adds them twice.
 """
 
+import json
 import os
 import sys
 import warnings
@@ -25,17 +26,17 @@ def _open(db_url: str, course_id: str):
     return Gradebook(db_url, course_id)
 
 
-def prepare(db_url: str, course_id: str, assignment: str, notebooks: list[Path]) -> None:
-    """Enter the assignment, its notebooks and their graded, answer and read-only cells."""
+def prepare(db_url: str, course_id: str, assignment: str, notebooks: dict[str, dict]) -> None:
+    """Enter the assignment, its notebooks (name -> notebook) and their graded, answer and
+    read-only cells."""
     import nbformat
     from nbgrader.utils import compute_checksum
 
     with _open(db_url, course_id) as gradebook:
         gradebook.update_or_create_assignment(assignment)
-        for path in notebooks:
-            name = path.stem
+        for name, notebook in notebooks.items():
             gradebook.update_or_create_notebook(name, assignment)
-            for cell in nbformat.read(path, as_version=4).cells:
+            for cell in nbformat.reads(json.dumps(notebook), as_version=4).cells:
                 meta = cell.get("metadata", {}).get("nbgrader", {})
                 cell_id = meta.get("grade_id")
                 if not cell_id:

@@ -38,6 +38,7 @@ from autograder.grade import Options, grade
 from autograder.nbgrader_cli import clean_env
 from autograder.regions import IGNORED, find_regions
 from autograder.sandbox import Limits, detect
+from autograder.spec import from_course
 from autograder.submissions import find
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,13 +78,14 @@ def reference_submissions(template: Path, assignment: str, package: Path, folder
 def time_autograder(course: Course, assignment: str, folders: list[Path], out: Path,
                     jobs: int, repeats: int, limits: Limits) -> list[Batch]:
     """A cold batch in a fresh output folder, then `repeats` warm ones (--force)."""
-    submissions = find(folders)
+    submissions, _ = find(folders)  # the folders are named by the script: no id is skipped
+    spec = from_course(course, assignment)
     batches = []
     for run, force, times in (("cold", False, 1), ("warm", True, repeats)):
         batch = Batch("autograder grade", jobs, run, [], [], True)
         for _ in range(times):
             start = time.perf_counter()
-            results = grade(course, assignment, submissions,
+            results = grade(spec, submissions,
                             Options(out=out, jobs=jobs, force=force, limits=limits,
                                     progress=False), out=lambda *_: None)
             batch.wall.append(time.perf_counter() - start)

@@ -66,7 +66,8 @@ class Builder:
         _answered(self.release / NOTEBOOK, self.source, self.answered)
 
     def make(self, student: str, *, package: str = "reference", notebook: bool = True,
-             cells_after_setup: tuple[str, ...] = (), edit=None) -> Path:
+             cells_after_setup: tuple[str, ...] = (), last_cell: str | None = None,
+             edit=None) -> Path:
         path = self.folder / student
         path.mkdir(parents=True)
         if package == "reference":
@@ -81,6 +82,8 @@ class Builder:
                          if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup")
             for offset, source in enumerate(cells_after_setup, start=1):
                 nb["cells"].insert(setup + offset, code_cell(source))
+            if last_cell:
+                nb["cells"].append(code_cell(last_cell))
             if edit:
                 edit(nb)
             (path / NOTEBOOK).write_text(json.dumps(nb))
@@ -115,6 +118,52 @@ for path in {paths!r}:
         print("WROTE", path)
     except OSError as error:
         print("DENIED", path, type(error).__name__)
+"""
+
+COPYCAT = """
+import glob, os
+def words(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(100000).replace(b"\\0", b" ").decode(errors="replace").split()
+    except OSError as error:
+        return [type(error).__name__]
+cmdline, mounts = words("/proc/1/cmdline"), words("/proc/self/mountinfo")
+print("CMDLINE:", " ".join(cmdline[:3]))
+paths = sorted({w for w in cmdline + mounts + words("/proc/1/environ") if "/" in w})
+print("PATHS:", " ".join(paths))
+folders = {os.path.dirname(p.partition("=")[2] or p) for p in paths}
+guesses = [p for f in folders if f.startswith("/tmp") for p in glob.glob(f + "/../*/*")]
+guesses += glob.glob("/tmp/autograder-grade-*/*/*/*") + glob.glob("/tmp/autograder-grade-*/*/*")
+print("GUESSES:", len(guesses))
+records = os.environ["AUTOGRADER_RECORD"].partition(":")[2]
+for target in guesses + ["/grading/../etc/passwd"]:
+    for mine in (records, os.path.join(os.getcwd(), "{notebook}")):
+        try:
+            os.remove(mine)
+        except OSError:
+            pass
+        try:
+            os.symlink(target, mine)
+        except OSError:
+            pass
+"""
+
+FIFOS_AND_DEVICES = """
+import os
+root = os.path.dirname(os.environ["AUTOGRADER_RECORD"].partition(":")[2])
+for folder, _, names in os.walk(root):
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            os.remove(path)
+            if name.endswith(".jsonl") or name.endswith(".ipynb"):
+                os.mkfifo(path)
+            else:
+                os.symlink("/dev/zero", path)
+        except OSError as error:
+            print("could not replace", path, error)
+print("replaced everything with FIFOs and links to /dev/zero")
 """
 
 FORK = """
@@ -226,6 +275,23 @@ def batch(tmp_path_factory):
     (fake / "__init__.py").write_text("")
     (fake / "notebook.py").write_text(
         "def check(task, *args, **kwargs):\n    print(f'Task {task}: all cases pass.')\n")
+    # A stub that looks for a classmate's job in what the sandbox shows (bwrap's command line,
+    # the mount table) and links its own outputs there, while an honest, slow classmate runs.
+    add("copycat", 0.0, package="release",
+        cells_after_setup=(COPYCAT.replace("{notebook}", NOTEBOOK),))
+    add("copycat_victim", FULL, cells_after_setup=(
+        "import time\ntime.sleep(15)\nprint('CLASSMATE-MARKER-7f3a')",))
+    # Its own outputs turned into a link to /dev/zero before any test ran: nothing recorded.
+    add("records_to_dev_zero", 0.0, cells_after_setup=(
+        "import os\npath = os.environ['AUTOGRADER_RECORD'].partition(':')[2]\n"
+        "os.remove(path)\nos.symlink('/dev/zero', path)",))
+    # After every test ran: every file of its folder a FIFO or a link to /dev/zero.
+    add("fifos_at_the_end", FULL, last_cell=FIFOS_AND_DEVICES)
+    # Ids the grader must refuse (skipped, the batch goes on) or keep apart from its files.
+    for name in ("alice", "alice\n", "gradebook.db", "grades.csv", "gradebook.db-journal"):
+        build.make(name)
+    expected["alice"] = FULL
+    add("reference-01_tensors", FULL)
     zipped = build.make("zipped_tmp")
     with zipfile.ZipFile(subs / "zipped.zip", "w") as bundle:
         for file in zipped.rglob("*"):
@@ -241,14 +307,49 @@ def batch(tmp_path_factory):
 
 
 def results(batch, student):
-    return json.loads((batch["out"] / student / "results.json").read_text())
+    return json.loads((batch["out"] / "students" / student / "results.json").read_text())
+
+
+def feedback(batch, student):
+    return (batch["out"] / "students" / student / "feedback.html").read_text()
 
 
 def test_the_batch_finishes_and_says_which_isolation(batch):
     done = batch["done"]
-    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-5000:]
+    # 1: the unusable ids were skipped (and said so); every other submission was graded
+    assert done.returncode == 1, done.stdout[-5000:] + done.stderr[-5000:]
+    assert "not graded" not in done.stderr, done.stderr[-3000:]
     assert f"Isolation: {detect().describe()}" in done.stdout
     assert "bubblewrap" in done.stdout
+
+
+def test_unusable_and_reserved_ids_are_skipped_with_the_reason(batch):
+    stderr = batch["done"].stderr
+    assert "'alice\\n' is not a usable student id" in stderr, stderr[-3000:]
+    for name in ("gradebook.db", "grades.csv", "gradebook.db-journal"):
+        assert f"'{name}' cannot be a student id" in stderr
+    assert "5 skipped" not in stderr and "4 skipped" in stderr
+    assert sorted(p.name for p in batch["out"].iterdir() if not p.name.startswith(".")) == [
+        "gradebook.db", "grades.csv", "students"]
+    assert (batch["out"] / "gradebook.db").is_file() and (batch["out"] / "grades.csv").is_file()
+
+
+def test_a_copycat_sees_no_host_path_and_takes_nothing_from_a_classmate(batch):
+    page = feedback(batch, "copycat")
+    assert "CMDLINE: bwrap --args" in page and "GUESSES: 0" in page, page[-3000:]
+    shown = next(line for line in page.splitlines() if line.startswith("PATHS: "))
+    assert "/grading" in shown  # what it read is shown: the test would see a host path
+    for secret in ("autograder-grade-", str(batch["subs"].parent), "copycat_victim"):
+        assert secret not in shown, f"the sandbox shows {secret!r}"
+    assert "CLASSMATE-MARKER-7f3a" not in page
+    assert "CLASSMATE-MARKER-7f3a" in feedback(batch, "copycat_victim")
+    assert results(batch, "copycat")["score"] == 0
+
+
+def test_fifos_and_device_links_in_a_job_neither_block_nor_count(batch):
+    assert "replaced everything with FIFOs" in feedback(batch, "fifos_at_the_end")
+    assert results(batch, "fifos_at_the_end")["score"] == FULL
+    assert results(batch, "records_to_dev_zero")["score"] == 0
 
 
 def test_every_submission_gets_exactly_its_points(batch):
@@ -287,14 +388,14 @@ def test_limits_are_reported_for_the_submission_that_hit_them(batch):
 
 def test_output_is_bounded(batch):
     for name in ("feedback.html", "results.json"):
-        assert (batch["out"] / "huge_output" / name).stat().st_size < 3_000_000
+        assert (batch["out"] / "students" / "huge_output" / name).stat().st_size < 3_000_000
 
 
 def test_a_sandboxed_submission_reads_and_writes_nothing_of_others(batch):
-    page = (batch["out"] / "snoop" / "feedback.html").read_text()
+    page = feedback(batch, "snoop")
     assert "READ " not in page and "LISTED " not in page, page[-3000:]
     assert page.count("DENIED ") == 8
-    page = (batch["out"] / "escape" / "feedback.html").read_text()
+    page = feedback(batch, "escape")
     for path in batch["outside"][:3]:  # the sandbox's own /tmp is its to write
         assert f"WROTE {path}" not in page
     for path in batch["outside"]:
@@ -302,12 +403,12 @@ def test_a_sandboxed_submission_reads_and_writes_nothing_of_others(batch):
 
 
 def test_fork_loop_is_refused_by_the_process_limit(batch):
-    page = (batch["out"] / "fork_loop" / "feedback.html").read_text()
+    page = feedback(batch, "fork_loop")
     assert "fork refused after" in page and "processes running; they were stopped" in page
 
 
 def test_warnings_on_stderr_reach_the_feedback_but_cost_nothing(batch):
-    page = (batch["out"] / "warnings" / "feedback.html").read_text()
+    page = feedback(batch, "warnings")
     assert "a note on stderr" in page
     assert results(batch, "warnings")["score"] == FULL
 
@@ -319,7 +420,7 @@ def test_feedback_never_shows_hidden_tests(batch):
     hidden = {normalize(line) for _, line in parts.hidden
               if len(normalize(line).replace(" ", "")) >= MIN_CHARS} - public
     assert len(hidden) > 50
-    for page in batch["out"].glob("*/feedback.html"):
+    for page in batch["out"].glob("students/*/feedback.html"):
         text = page.read_text()
         shown = [line for line in hidden if line in text]
         assert not shown, f"{page.parent.name}: {shown[:3]}"
@@ -337,12 +438,12 @@ def test_feedback_and_messages_name_the_failure(batch):
 
 
 def test_regrading_skips_what_is_graded(batch):
-    before = {p: p.stat().st_mtime_ns for p in batch["out"].glob("*/results.json")}
+    before = {p: p.stat().st_mtime_ns for p in batch["out"].glob("students/*/results.json")}
     done = run_autograder(batch["course"], "grade", ASSIGNMENT, str(batch["subs"]), "--out",
                           str(batch["out"]), "--no-progress", *LIMITS, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 1, done.stderr[-3000:]  # the skipped ids, again
     assert f"{len(batch['expected'])} submissions already graded" in done.stdout
-    assert {p: p.stat().st_mtime_ns for p in batch["out"].glob("*/results.json")} == before
+    assert {p: p.stat().st_mtime_ns for p in batch["out"].glob("students/*/results.json")} == before
 
 
 def test_an_interrupted_batch_resumes_without_losing_or_counting_twice(tmp_path):
@@ -368,19 +469,20 @@ def test_an_interrupted_batch_resumes_without_losing_or_counting_twice(tmp_path)
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     deadline = time.monotonic() + 600
-    while not list(out.glob("*/results.json")) and time.monotonic() < deadline:
+    while not list(out.glob("students/*/results.json")) and time.monotonic() < deadline:
         assert process.poll() is None, "grade ended before it could be interrupted"
         time.sleep(0.2)
     os.killpg(process.pid, 9)
     process.wait()
-    first = {p.parent.name for p in out.glob("*/results.json")}
+    first = {p.parent.name for p in out.glob("students/*/results.json")}
     assert 1 <= len(first) < 3
 
     done = run_autograder(course, "grade", ASSIGNMENT, str(build.folder), "--out", str(out),
                           "--jobs", "1", "--no-progress", *LIMITS)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert f"{len(first)} submission{'' if len(first) == 1 else 's'} already graded" in done.stdout
-    scores = {p.parent.name: json.loads(p.read_text())["score"] for p in out.glob("*/results.json")}
+    scores = {p.parent.name: json.loads(p.read_text())["score"]
+              for p in out.glob("students/*/results.json")}
     assert scores == expected
     rows = (out / "grades.csv").read_text().splitlines()[1:]
     assert sorted(row.split(",")[0] for row in rows) == sorted(expected)
@@ -388,3 +490,32 @@ def test_an_interrupted_batch_resumes_without_losing_or_counting_twice(tmp_path)
         count = db.execute("SELECT student_id, COUNT(*) FROM submitted_assignment "
                            "GROUP BY student_id").fetchall()
     assert dict(count) == dict.fromkeys(expected, 1)
+
+
+def test_a_result_that_cannot_be_stored_costs_no_other_student_theirs(tmp_path):
+    """bob's results.json cannot be written (a folder stands there): ada's grade is stored
+    all the same, bob is reported as not graded, and grading again finishes bob."""
+    if not shutil.which("bwrap"):
+        pytest.skip("bubblewrap is not installed (apt-get install bubblewrap; .ci/run does)")
+    course = copy_course(tmp_path)
+    done = run_autograder(course, "release", ASSIGNMENT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    build = Builder(course, tmp_path / "submissions")
+    build.make("ada")
+    build.make("bob", package="release")
+    out = tmp_path / "graded"
+    (out / "students" / "bob" / "results.json").mkdir(parents=True)
+    args = ("grade", ASSIGNMENT, str(build.folder), "--out", str(out), "--jobs", "2",
+            "--no-progress", *LIMITS)
+    done = run_autograder(course, *args)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "bob: the grade could not be stored" in done.stdout + done.stderr
+    assert "not graded: bob" in done.stderr
+    assert json.loads((out / "students" / "ada" / "results.json").read_text())["score"] == FULL
+    assert (out / "grades.csv").read_text().splitlines()[1].startswith("ada,")
+
+    (out / "students" / "bob" / "results.json").rmdir()
+    done = run_autograder(course, *args)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "1 submission already graded" in done.stdout
+    assert json.loads((out / "students" / "bob" / "results.json").read_text())["score"] == 0

@@ -7,8 +7,8 @@ the verdict made from it (autograder.verdict), the notebook that grading runs
 """
 
 import copy
-import os
 import json
+import os
 import stat
 import zipfile
 from pathlib import Path
