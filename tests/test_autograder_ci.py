@@ -3,6 +3,7 @@ the grading of a student's checkout end to end through the CLI."""
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -169,35 +170,61 @@ def test_ci_names_its_own_options_when_the_course_is_missing(tmp_path, capsys):
     assert "name the assignment" in capsys.readouterr().err
 
 
-def test_the_workflow_template_is_valid_yaml_that_runs_autograder_ci():
-    text = ci.workflow()
+def steps_of(text: str) -> tuple[dict, list[dict], str]:
     data = yaml.safe_load(text)
-    triggers = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` as true
-    assert "push" in triggers
-    steps = data["jobs"]["autograde"]["steps"]
-    runs = "\n".join(step.get("run", "") for step in steps)
-    uses = [step.get("uses", "") for step in steps]
-    assert "apt-get install -y bubblewrap" in runs
-    assert "autograder" in runs and ' ci "$ASSIGNMENT" . --source .course/course' in runs
-    assert "--min-score" in runs and "GITHUB_STEP_SUMMARY" in runs
-    course = next(step["with"] for step in steps if step.get("with", {}).get("path") == ".course")
-    assert course["repository"] == "${{ vars.COURSE_REPO }}"
-    assert course["ssh-key"] == "${{ secrets.COURSE_DEPLOY_KEY }}"
+    (job,) = data["jobs"].values()
+    steps = job["steps"]
+    return data, steps, "\n".join(step.get("run", "") for step in steps)
+
+
+@pytest.mark.parametrize("kind", sorted(ci.WORKFLOWS))
+def test_every_workflow_names_only_the_secrets_its_documentation_lists(kind):
+    text = ci.workflow(kind)
+    data, steps, runs = steps_of(text)
+    used = set(re.findall(r"secrets\.([A-Za-z_][A-Za-z0-9_]*)", text))
+    assert used == ci.WORKFLOWS[kind][1]
+    docs = (ROOT / "docs" / "grading.md").read_text()
+    for secret in used:
+        assert f"`{secret}`" in docs
+    assert "COURSE_DEPLOY_KEY" not in text and "secrets.GITHUB_TOKEN" not in text
+    assert data["permissions"] == {"contents": "read"}
+    assert "apt-get install -y bubblewrap" in runs and "--bundle" in runs
     python = next(step["with"] for step in steps if "setup-python" in step.get("uses", ""))
     assert python["python-version"] == "3.11"
-    assert any(u.startswith("actions/upload-artifact") for u in uses)
+    assert any(step.get("uses", "").startswith("actions/upload-artifact") for step in steps)
     assert data["env"]["ASSIGNMENT"] == ASSIGNMENT
 
 
-def test_the_workflow_ships_with_the_package():
+def test_the_grading_repository_workflow_grades_each_student_and_reports_back():
+    data, steps, runs = steps_of(ci.workflow("grading-repo"))
+    triggers = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert set(triggers) == {"schedule", "workflow_dispatch"}  # nothing a student can fire
+    assert "students.txt" in runs and "pip install ./bundle/grader" in runs
+    assert 'ci "$ASSIGNMENT" "$dir" --bundle bundle' in runs
+    assert "repos/$repo/statuses/$sha" in runs
+
+
+def test_the_student_repository_workflow_holds_no_secret_and_grades_on_push():
+    data, steps, runs = steps_of(ci.workflow("student-repo"))
+    triggers = data.get("on", data.get(True))
+    assert "push" in triggers
+    assert 'ci "$ASSIGNMENT" . --bundle .grading/bundle --min-score "$MIN_SCORE"' in runs
+    assert "GITHUB_STEP_SUMMARY" in runs
+
+
+def test_the_workflows_ship_with_the_package():
     text = (ROOT / "pyproject.toml").read_text()
     assert 'autograder = ["templates/*", "schemas/*"]' in text
-    assert ci.TEMPLATE.is_relative_to(Path(ci.__file__).parent)
+    for name, _ in ci.WORKFLOWS.values():
+        assert (ci.TEMPLATES / name).is_file()
+    assert ci.TEMPLATES.is_relative_to(Path(ci.__file__).parent)
 
 
 def test_print_workflow_prints_the_template_for_the_assignment(capsys):
     assert main(["ci", "--print-workflow"]) == 0
-    assert capsys.readouterr().out == ci.workflow()
+    assert capsys.readouterr().out == ci.workflow("grading-repo")
+    assert main(["ci", "--print-workflow", "student-repo"]) == 0
+    assert capsys.readouterr().out == ci.workflow("student-repo")
     assert main(["ci", "02_autograd", "--print-workflow"]) == 0
     printed = yaml.safe_load(capsys.readouterr().out)
     assert printed["env"]["ASSIGNMENT"] == "02_autograd"
