@@ -127,6 +127,7 @@ def write_bundle(course: Course, assignment: str, out: Path, limits: Limits,
             "tests": [{"grade_id": t.name, "task": t.task, "notebook": t.notebook,
                        "points": t.max_score} for t in spec.tests],
             "task_names": spec.task_names,
+            "needs": {task: list(needs) for task, needs in spec.needs.items()},
             "limits": {"cell_seconds": limits.cell_seconds,
                        "notebook_seconds": limits.notebook_seconds,
                        "memory_bytes": limits.memory_bytes, "processes": limits.processes,
@@ -173,5 +174,7 @@ def read_bundle(folder: Path, assignment: str | None = None) -> tuple[Spec, Limi
         except (OSError, ValueError) as error:
             raise BundleError(f"{path}: {error}") from None
     spec = Spec(manifest["assignment"], notebooks, tests, set(manifest["hidden_lines"]),
-                dict(manifest["task_names"]), expected=expected)
+                dict(manifest["task_names"]),
+                {task: tuple(needs) for task, needs in manifest["needs"].items()},
+                expected=expected)
     return spec, Limits(**manifest["limits"])

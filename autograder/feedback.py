@@ -1,13 +1,21 @@
 """HTML feedback for one graded submission: the scores, and the notebook as it ran.
 
-The page shows every cell the student sees in the release, with its outputs, and one box per
-graded test with its points and the grader's message. It never shows a hidden test: test cells
-appear as their box only, and any line of hidden-test source that the student's code printed
-elsewhere is replaced. Everything from the submission is escaped; nothing is rendered as HTML.
+The page starts with the score and a table of the tasks, then shows every cell the student
+sees in the release, with its outputs, and one box per graded test with its points and the
+grader's message. It never shows a hidden test: test cells appear as their box only, and any
+line of hidden-test source that the student's code printed elsewhere is replaced. Markdown
+cells are rendered (raw HTML in them escaped, harmful links dropped; LaTeX stays as its
+source), figures are shown as images (PNG and JPEG only, each at most MAX_IMAGE bytes), and
+everything else from the submission is escaped text. The page's Content-Security-Policy runs
+no script and loads nothing from elsewhere.
 """
 
+import base64
+import binascii
 import html
 import re
+
+import mistune
 
 from autograder.leaks import normalize
 from autograder.verdict import Test
@@ -17,6 +25,10 @@ __all__ = ["feedback_html", "redact", "REDACTED"]
 REDACTED = "[a line of a hidden test, removed]"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MAX_TEXT = 20_000
+MAX_IMAGE = 1 << 20
+IMAGES = ("image/png", "image/jpeg")
+POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+_markdown = mistune.create_markdown(escape=True)
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; }
@@ -26,7 +38,7 @@ pre.out { background: #fff; border-left: 3px solid #ccc; }
 pre.err { background: #fff0f0; border-left: 3px solid #c00; }
 .test { border: 1px solid #ccc; border-radius: 4px; padding: .5rem; margin: .5rem 0; }
 .passed { border-color: #2a7; } .failed { border-color: #c00; }
-.md { color: #444; }
+.md { color: #333; } img { max-width: 100%; }
 """
 
 
@@ -59,6 +71,10 @@ def _outputs(cell: dict, hidden: set[str]) -> list[str]:
             text, css = _text(output.get("text", "")), "out"
         elif kind in ("execute_result", "display_data"):
             data = output.get("data", {}) if isinstance(output.get("data"), dict) else {}
+            image = _image(data)
+            if image:
+                parts.append(image)
+                continue
             text = _text(data.get("text/plain", "[an image or rich output]"))
             css = "out"
         elif kind == "error":
@@ -69,6 +85,22 @@ def _outputs(cell: dict, hidden: set[str]) -> list[str]:
             continue
         parts.append(f'<pre class="{css}">{html.escape(redact(text, hidden))}</pre>')
     return parts
+
+
+def _image(data: dict) -> str | None:
+    """An <img> of the output's PNG or JPEG, if it has one that is plain base64 and small
+    enough."""
+    for kind in IMAGES:
+        payload = data.get(kind)
+        if not isinstance(payload, str) or len(payload) > MAX_IMAGE * 4 // 3 + 4:
+            continue
+        payload = "".join(payload.split())
+        try:
+            base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        return f'<img alt="a figure" src="data:{kind};base64,{payload}">'
+    return None
 
 
 def _test_box(test: Test, hidden: set[str]) -> str:
@@ -111,10 +143,12 @@ def feedback_html(student: str, assignment: str, tests: list[Test],
             if grade_id in by_name:
                 body.append(_test_box(by_name[grade_id], hidden))
             elif cell.get("cell_type") == "markdown":
-                body.append(f'<pre class="md">{esc(redact(source, hidden))}</pre>')
+                body.append(f'<div class="md">{_markdown(redact(source, hidden))}</div>')
             elif cell.get("cell_type") == "code":
                 body.append(f"<pre>{esc(redact(source, hidden))}</pre>")
                 body.extend(_outputs(cell, hidden))
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{esc(assignment)}: "
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>"
+            f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
+            f"<title>{esc(assignment)}: "
             f"{esc(student)}</title><style>{STYLE}</style></head><body>{''.join(body)}"
             f"</body></html>\n")

@@ -345,7 +345,7 @@ def grade_one(spec: Spec, submission: Submission, runner: Runner, expected: dict
             graded.notebooks[name] = shown
         ran = set(merged)
         graded.limits = limits_hit(reports)
-        judge(tests, expected, student, reports)
+        judge(tests, expected, student, reports, spec.needs)
         for test in tests:
             if test.notebook not in ran:
                 test.score, test.message = 0.0, f"Task {test.task}: the notebook did not run"

@@ -18,6 +18,7 @@ the two in its own process, so nothing the student's code patches can change a v
 
 import json
 import os
+import traceback
 
 from autograder.values import difference, encode
 
@@ -25,6 +26,23 @@ __all__ = ["check", "CheckFailure", "RECORD_ENV", "MAX_RECORD_BYTES"]
 
 RECORD_ENV = "AUTOGRADER_RECORD"
 MAX_RECORD_BYTES = 64 << 20  # what the grader takes of one job's record
+PACKAGE = "minitorch"
+MAX_FRAMES = 6
+
+
+def student_frames(error: BaseException) -> list[str]:
+    """Where an error went through the student's package, innermost last, as
+    "minitorch/tensor_data.py:42 in broadcast_index: out_index[i] = ...": the lines of their own
+    code to look at, and nothing of the test that called it."""
+    frames = []
+    for frame in traceback.extract_tb(error.__traceback__):
+        parts = frame.filename.replace("\\", "/").split("/")
+        if PACKAGE not in parts[:-1]:
+            continue
+        where = "/".join(parts[len(parts) - 1 - parts[::-1].index(PACKAGE):])
+        code = (frame.line or "").strip()
+        frames.append(f"{where}:{frame.lineno} in {frame.name}: {code}"[:300])
+    return frames[-MAX_FRAMES:]
 
 
 class CheckFailure(AssertionError):
@@ -76,6 +94,7 @@ def _record(mode, path, task, cases, compute, rtol, atol, describe):
             line["outputs"].append(encode(compute(case)))
     except Exception as error:
         line["error"] = f"{type(error).__name__}: {error}"[:1000]
+        line["frames"] = student_frames(error)
         raise
     finally:
         with open(path, "a", encoding="utf-8") as record:

@@ -35,6 +35,7 @@ class Spec:
     tests: list[Test]  # one per graded test cell, unscored
     hidden: set[str]  # normalised hidden-test lines, for feedback's redaction
     task_names: dict[str, str]  # task id -> what the student writes (tasks.toml `name`)
+    needs: dict[str, tuple[str, ...]]  # task id -> the tasks its tests use (tasks.toml)
     course: Course | None = None  # where the expected results are recorded, if not given
     expected: dict | None = None  # task -> the reference's recorded calls (a bundle's)
 
@@ -113,5 +114,6 @@ def from_course(course: Course, assignment: str) -> Spec:
         rewritten = without_expected(json.loads(path.read_text(encoding="utf-8")))
         notebooks[path.stem] = without_solutions(rewritten)
         hidden |= _hidden_lines(path, rewritten)
-    names = {task.id: task.name for task in course.registry.tasks_of(assignment)}
-    return Spec(assignment, notebooks, tests, hidden, names, course=course)
+    tasks = course.registry.tasks_of(assignment)
+    return Spec(assignment, notebooks, tests, hidden, {task.id: task.name for task in tasks},
+                {task.id: task.needs for task in tasks}, course=course)

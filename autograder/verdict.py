@@ -91,7 +91,10 @@ def _judge_call(expected: dict, got: dict | None) -> str | None:
     if got is None:
         return "no results were recorded"
     if got.get("error"):
-        return f"the test raised {str(got['error'])[:500]}"
+        frames = got.get("frames") if isinstance(got.get("frames"), list) else []
+        where = "".join(f"\n  {str(frame)[:300]}" for frame in frames[-6:])
+        return f"the test raised {str(got['error'])[:500]}" + (
+            f"\n  in your code (innermost last):{where}" if where else "")
     want, outputs = expected["outputs"], got.get("outputs")
     if not isinstance(outputs, list) or len(outputs) < len(want):
         return "results were recorded for only some of the cases"
@@ -109,8 +112,11 @@ def _judge_call(expected: dict, got: dict | None) -> str | None:
 
 
 def judge(tests: list[Test], expected: dict[str, list[dict]], student: dict[str, list[dict]],
-          reports: dict[str, dict]) -> list[Test]:
-    """Score every test (in place) and return them."""
+          reports: dict[str, dict], needs: dict[str, tuple[str, ...]] | None = None
+          ) -> list[Test]:
+    """Score every test (in place) and return them. `needs` (tasks.toml: task -> the tasks its
+    tests use) turns a failure that may come from a failed needed task into advice to fix that
+    one first."""
     for test in tests:
         calls = expected.get(test.task, [])
         got = student.get(test.task, [])
@@ -131,4 +137,31 @@ def judge(tests: list[Test], expected: dict[str, list[dict]], student: dict[str,
         elif why == "no results were recorded" and report.get("error"):
             why = f"the cell failed before recording: {report['error']}"
         test.message = f"Task {test.task}: {why}"
+    _point_at_needed_tasks(tests, needs or {})
     return tests
+
+
+def _point_at_needed_tasks(tests: list[Test], needs: dict[str, tuple[str, ...]]) -> None:
+    """Say first, in a failed task's message, which of the tasks it uses failed too: their bug
+    may be the cause (a correct tensor_map fails when the broadcast_index it calls is wrong)."""
+    failed = {test.task for test in tests if not test.passed}
+    for test in tests:
+        if test.passed:
+            continue
+        culprits = [task for task in _closure(test.task, needs) if task in failed]
+        if culprits:
+            names = ", ".join(culprits)
+            which = "it" if len(culprits) == 1 else "them"
+            test.message = (f"Task {test.task}: this task uses your {names}, which failed: fix "
+                            f"{which} first.\n" + test.message)
+
+
+def _closure(task: str, needs: dict[str, tuple[str, ...]]) -> list[str]:
+    """The tasks that `task` needs, directly or through others, in task order."""
+    found, frontier = set(), list(needs.get(task, ()))
+    while frontier:
+        current = frontier.pop()
+        if current not in found and current != task:
+            found.add(current)
+            frontier += needs.get(current, ())
+    return sorted(found, key=lambda t: tuple(int(p) for p in t.split(".")))

@@ -6,10 +6,12 @@ the verdict made from it (autograder.verdict), the notebook that grading runs
 (autograder.results against autograder/schemas/results.schema.json, autograder.feedback).
 """
 
+import base64
 import copy
 import json
 import os
 import stat
+import sys
 import zipfile
 from pathlib import Path
 
@@ -337,6 +339,47 @@ def test_judge_gives_zero_on_a_recorded_error(monkeypatch, files):
     record(monkeypatch, files[1], "student", "1.1", CASES, lambda c: 1 // (c - 3) and c)
     (test,) = verdict_of(files)
     assert test.score == 0 and "the test raised ZeroDivisionError" in test.message
+
+
+def test_a_recorded_error_points_at_the_students_own_lines(monkeypatch, files, tmp_path):
+    """The message names the frames in the student's minitorch/ (file, line, function, code),
+    and none of the test that called them."""
+    package = tmp_path / "work" / "minitorch"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "tensor_data.py").write_text(
+        "def broadcast_index(big, small):\n    return helper(big)[small]\n\n"
+        "def helper(big):\n    return list(range(big))\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "work"))
+    monkeypatch.delitem(sys.modules, "minitorch", raising=False)
+    monkeypatch.delitem(sys.modules, "minitorch.tensor_data", raising=False)
+    from minitorch.tensor_data import broadcast_index
+
+    record(monkeypatch, files[0], "expected", "1.3", CASES, lambda c: c)
+    record(monkeypatch, files[1], "student", "1.3", CASES,
+           lambda c: broadcast_index(2, c + 5))  # a secret_hidden_helper line
+    (test,) = verdict_of(files, [a_test("1.3")])
+    assert test.score == 0 and "IndexError" in test.message
+    assert ("in your code (innermost last):\n  minitorch/tensor_data.py:2 in broadcast_index: "
+            "return helper(big)[small]") in test.message
+    assert "secret_hidden_helper" not in test.message and "test_grade_units" not in test.message
+
+
+def test_a_failure_says_first_that_a_task_it_uses_failed(monkeypatch, files):
+    for task in ("1.1", "1.3", "1.6"):
+        record(monkeypatch, files[0], "expected", task, CASES, lambda c: c)
+    record(monkeypatch, files[1], "student", "1.1", CASES, lambda c: c)
+    record(monkeypatch, files[1], "student", "1.3", CASES, lambda c: -c)
+    record(monkeypatch, files[1], "student", "1.6", CASES, lambda c: -c)
+    expected, student = files
+    needs = {"1.6": ("1.3",), "1.3": ("1.1",)}
+    tests = judge([a_test("1.1"), a_test("1.3"), a_test("1.6")],
+                  read_records(_bytes(expected), "expected"),
+                  read_records(_bytes(student), "student"), {}, needs)
+    assert [t.score for t in tests] == [5, 0, 0]
+    assert tests[2].message.startswith("Task 1.6: this task uses your 1.3, which failed: fix "
+                                       "it first.\nTask 1.6: case 1")
+    assert "uses your" not in tests[1].message  # 1.1 passed: nothing to blame
 
 
 def test_judge_gives_zero_on_a_missing_call(monkeypatch, files):
@@ -933,3 +976,33 @@ def test_feedback_redacts_hidden_lines_in_a_tests_message():
     message = f"Task 1.1: the test raised ValueError: leaked\n{HIDDEN_LINE}\nmore"
     page = feedback("fine\n", tests=[GradedTest("task_1_1", "1.1", "01_tensors", 5, 0, message)])
     assert "1234567" not in page
+
+
+def with_cells(*cells_: dict) -> str:
+    tests = [GradedTest("task_1_1", "1.1", "01_tensors", 5, 5, "all pass")]
+    return feedback_html("alice", "01_tensors", tests, {"01_tensors": {"cells": list(cells_)}},
+                         {normalize(HIDDEN_LINE)}, [])
+
+
+def test_feedback_renders_markdown_without_letting_html_or_scripts_through():
+    page = with_cells(cell(None, "## Strides\n\nA **view** shares storage. $x_i$\n\n"
+                                 "<script>alert(1)</script>\n\n[go](javascript:alert(2))",
+                           "markdown"))
+    assert "<h2>Strides</h2>" in page and "<strong>view</strong>" in page and "$x_i$" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert 'href="javascript' not in page and ">go</a>" in page
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+
+
+def test_feedback_shows_a_figure_as_an_image_and_refuses_what_is_not_one():
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).decode()
+    figure = cell(None, "plt.plot(x)")
+    figure["outputs"] = [{"output_type": "display_data", "data": {
+        "image/png": png, "text/plain": "<Figure size 640x480 with 1 Axes>"}}]
+    fake = cell(None, "display(x)")
+    fake["outputs"] = [{"output_type": "display_data", "data": {
+        "image/png": '" onerror="alert(1)', "text/plain": "not an image"}}]
+    page = with_cells(figure, fake)
+    assert f'<img alt="a figure" src="data:image/png;base64,{png}">' in page
+    assert "Figure size" not in page
+    assert "onerror" not in page and "not an image" in page
