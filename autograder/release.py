@@ -4,7 +4,8 @@ For each assignment, into `<course>/release/<assignment>/`:
 1. nbgrader's generate_assignment: the notebooks, with solutions and hidden tests removed
    (and the assignment recorded in the course's gradebook);
 2. the student package `minitorch/`: the reference package with the solution regions of this
-   assignment and of later ones stubbed (earlier assignments keep the reference code);
+   assignment and of later ones stubbed (earlier assignments keep the reference code), and
+   an nbgrader_config.py that makes Validate tell the truth there (autograder.validate);
 3. a leak scan of everything written (see autograder.leaks for the rule). On a leak the
    assignment's release folder is removed and the release fails.
 Malformed solution regions stop the release before anything is written.
@@ -20,6 +21,7 @@ from autograder.course import Course
 from autograder.leaks import Leak, collect_secrets, scan_release
 from autograder.nbgrader_cli import Worker, clean_env, generate_assignment
 from autograder.regions import Region, find_regions, write_package
+from autograder.validate import ASSIGNMENT_CONFIG
 
 __all__ = ["ReleaseError", "Released", "release", "release_assignment"]
 
@@ -63,6 +65,7 @@ def release_assignment(course: Course, assignment: str, regions: list[Region],
         stub = registry.stubbed_in(assignment)
         counts = write_package(course.package, folder / "minitorch", course.repo, regions,
                                stub, registry)
+        (folder / "nbgrader_config.py").write_text(ASSIGNMENT_CONFIG, encoding="utf-8")
         every_notebook = [nb for name in registry.assignments for nb in course.notebooks(name)]
         secrets, skipped = collect_secrets(course.repo, regions, stub, folder / "minitorch",
                                            every_notebook)

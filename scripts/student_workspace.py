@@ -56,10 +56,12 @@ c.Exchange.path_includes_course = False
 # The record of past submissions (nbgrader's default would be in the home folder).
 c.Exchange.cache = {cache!r}
 
-# Validate reports every cell that fails or writes to stderr, visible tests and exercises
-# included. By default it looks only at graded cells, which in a released notebook hold no test
-# (hidden tests run at grading), so it would say "Success!" for a notebook with nothing done.
-c.Validator.validate_all = True
+# Validate checks every cell (in a released notebook the graded cells hold no test, so by
+# default it would say "Success!" for a notebook with nothing done) and starts its report with
+# a summary by task; the exercises (no points) are listed there, not counted as failures.
+from autograder.validate import configure  # noqa: E402
+
+configure(c)
 '''
 
 STUDENT_README = """\

@@ -147,12 +147,19 @@ def test_student_fetches_validates_and_submits_and_make_lab_keeps_their_work(tmp
     notebook.write_text(json.dumps(work))
     edited = {path: path.read_bytes() for path in (module, notebook)}
 
-    # nbgrader validate runs the notebook and reports what is not done yet: the tasks still
-    # raise NotImplementedError (with only graded cells checked, it would say "Success!").
-    validation = run([str(BIN / "nbgrader"), "validate", str(notebook)], workspace, env)
-    assert "VALIDATION FAILED" in validation, validation
-    assert "NotImplementedError" in validation, validation
-    assert "Success!" not in validation, validation
+    # nbgrader validate runs the notebook and reports what is not done yet, starting with a
+    # summary by task: the tasks still raise NotImplementedError (with only graded cells
+    # checked, it would say "Success!"). From inside the assignment's folder, where its own
+    # nbgrader_config.py (from the release) loads the workspace's, the verdict is the same.
+    for where in (workspace, fetched):
+        validation = run([str(BIN / "nbgrader"), "validate", str(notebook)], where, env)
+        report = validation[validation.index("Validate found"):]
+        first = report.split("The following cell failed:")[1]
+        assert "Summary by task" in first.split("=" * 20)[0], report[:3000]
+        assert "1.1        5  FAILS  index_to_position in minitorch/tensor_data.py" in first
+        assert "9 of 9 tasks fail (65 of 65 points)" in first
+        assert "Success!" not in validation and "WILL NOT receive" not in validation
+        assert "no course settings" not in validation  # the workspace's settings were found
 
     # make lab again: nothing to release, the student's files untouched. Then a changed
     # release (here: a file missing from the exchange) is released again, still without
@@ -170,8 +177,9 @@ def test_student_fetches_validates_and_submits_and_make_lab_keeps_their_work(tmp
     assert (outbound / "01_tensors.ipynb").is_file()
     assert {path: path.read_bytes() for path in edited} == edited, "make lab changed student work"
 
-    # Submitting copies the student's folder, edits included, to the exchange's inbound.
-    run([str(BIN / "nbgrader"), "submit", "01_tensors"], workspace, env)
+    # Submitting copies the student's folder, edits included, to the exchange's inbound; from
+    # inside the assignment's folder too (its config loads the workspace's settings).
+    run([str(BIN / "nbgrader"), "submit", "01_tensors"], fetched, env)
     inbound = list((exchange / course_id() / "inbound").iterdir())
     assert len(inbound) == 1 and "+01_tensors+" in inbound[0].name, inbound
     submitted = inbound[0] / "minitorch" / "tensor_data.py"
