@@ -10,6 +10,8 @@ LAB_ARGS ?=
 # The student's folder that `make lab` serves (git-ignored): fetched assignments, the work in
 # them, and the student's nbgrader_config.py. `make lab` never overwrites what is in it.
 WORKSPACE ?= workspace
+# The student id that make lab's submissions carry (default: your user name, or "student" as root).
+STUDENT ?=
 # Student-only JupyterLab settings: nbgrader's Assignments panel and Validate button, without the
 # instructor's formgrader, course list and assignment editor.
 STUDENT_LAB_CONFIG = $(CURDIR)/scripts/student-lab-config
@@ -66,7 +68,7 @@ $(STAMP): pyproject.toml
 # Validate button read nbgrader_config.py from the server's working folder.
 lab: $(STAMP) ## Release the course and open the student workspace in JupyterLab (LAB_ARGS="...")
 	$(MAKE_JUPYTER_HOME)
-	python scripts/student_workspace.py "$(WORKSPACE)"
+	python scripts/student_workspace.py "$(WORKSPACE)" $(if $(STUDENT),--student "$(STUDENT)")
 	cd "$(WORKSPACE)" && \
 		JUPYTER_CONFIG_PATH="$(STUDENT_LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 		jupyter lab $(HEADLESS_ARGS) $(ROOT_ARGS) $(LAB_ARGS)

@@ -118,6 +118,31 @@ def _spec(args):
     return from_course(course, args.assignment), _limits(args)
 
 
+def _exchange(args) -> Path:
+    """The exchange folder: --exchange, else the course's (course/exchange)."""
+    return Path(args.exchange) if args.exchange else _course(args).root / "exchange"
+
+
+FEEDBACK_HELP = """\
+Release the feedback that `autograder grade --from-exchange` wrote (in --out, default
+course/graded/<assignment>/) through the course's exchange, so that each student's Assignment
+List shows it and `nbgrader fetch_feedback <assignment>` fetches it. Only a student's latest
+submission, graded as it is, gets it; the others are listed with the reason.
+"""
+
+
+def _feedback(args) -> int:
+    from autograder.exchange_feedback import release_feedback
+
+    course = _course(args)
+    course.assignments([args.assignment])
+    out = Path(args.out) if args.out else course.root / "graded" / args.assignment
+    _, problems = release_feedback(_exchange(args), "minitorch", args.assignment,
+                                   [path.stem for path in course.notebooks(args.assignment)],
+                                   out)
+    return 1 if problems else 0
+
+
 BUNDLE_HELP = """\
 Write the grading bundle of an assignment to --out: what grading needs and no solution (the
 notebooks students' runs get, the reference's recorded expected results, the tests and task
@@ -167,8 +192,7 @@ def _grade(args) -> int:
 
     spec, limits = _spec(args)
     if args.from_exchange:
-        submissions, skipped = from_exchange(_course(args).root / "exchange", "minitorch",
-                                             args.assignment)
+        submissions, skipped = from_exchange(_exchange(args), "minitorch", args.assignment)
     else:
         submissions, skipped = find([Path(p) for p in args.submissions])
     for why in skipped:
@@ -285,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="grade what students submitted through the course's exchange")
     grade.add_argument("--bundle", metavar="DIR", help="grade from this grading bundle "
                        "(autograder bundle), without the course")
+    grade.add_argument("--exchange", metavar="DIR", help="the exchange of --from-exchange "
+                       "(default: the course's, course/exchange)")
     grade.add_argument("--out", metavar="DIR",
                        help="where results go (default: course/graded/<assignment>/)")
     grade.add_argument("--db", metavar="URL", help="the gradebook, any SQLAlchemy URL "
@@ -320,6 +346,16 @@ def main(argv: list[str] | None = None) -> int:
                          "from a bundle committed there; see docs/grading.md)")
     _add_limits(ci)
     ci.set_defaults(run=_ci)
+
+    feedback = commands.add_parser("feedback", help="return graded feedback to students "
+                                   "through the exchange", description=FEEDBACK_HELP,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    feedback.add_argument("assignment", metavar="ASSIGNMENT", help="e.g. 01_tensors")
+    feedback.add_argument("--out", metavar="DIR", help="where `grade` wrote its results "
+                          "(default: course/graded/<assignment>/)")
+    feedback.add_argument("--exchange", metavar="DIR",
+                          help="the exchange (default: the course's, course/exchange)")
+    feedback.set_defaults(run=_feedback)
 
     bundle = commands.add_parser("bundle", help="write the grading bundle of an assignment",
                                  description=BUNDLE_HELP,

@@ -1,6 +1,7 @@
 """Prepare the student's side of the course: what `make lab` runs before it starts JupyterLab.
 
-    python scripts/student_workspace.py [WORKSPACE] [--course DIR] [--exchange DIR] [--no-release]
+    python scripts/student_workspace.py [WORKSPACE] [--student ID] [--course DIR] [--exchange DIR]
+                                        [--no-release]
 
 1. Builds the release: `autograder release` writes course/release/<assignment>/ (the student
    notebook and the student's `minitorch/` package).
@@ -28,6 +29,8 @@ from pathlib import Path
 
 from traitlets.config import Config, PyFileConfigLoader
 
+from autograder.submissions import student_id_problem
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the venv's tools: autograder, nbgrader
 DEFAULT_COURSE_ID = "minitorch"
@@ -46,6 +49,12 @@ STUDENT_CONFIG = '''\
 # JupyterLab's nbgrader Assignments panel and `nbgrader fetch_assignment / validate / submit /
 # list`, run in this folder, read it.
 c = get_config()  # noqa: F821
+
+# Who submits: the JupyterHub user where there is one, else the id `make lab STUDENT=...` gave
+# (nbgrader would take the OS user, e.g. root in a container).
+import os  # noqa: E402
+
+c.CourseDirectory.student_id = os.environ.get("JUPYTERHUB_USER") or {student!r}
 
 # The course and its exchange: where the instructor releases and where submissions go.
 c.CourseDirectory.course_id = {course_id!r}
@@ -81,11 +90,24 @@ This folder is yours: `make lab` serves it in JupyterLab and never changes what 
 """
 
 
+def default_student() -> str:
+    """$STUDENT, else the OS user's name, unless that is root (a container's), else "student"."""
+    import getpass
+
+    name = os.environ.get("STUDENT") or getpass.getuser()
+    return name if name and name != "root" else "student"
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "workspace", nargs="?", default=str(ROOT / "workspace"), type=Path,
         help="the student's folder, served by JupyterLab (default: workspace/)",
+    )
+    parser.add_argument(
+        "--student", default=default_student(),
+        help="the student id that submissions carry (default: $STUDENT, else your user name "
+        "unless it is root, else 'student')",
     )
     parser.add_argument(
         "--course", default=ROOT / "course", type=Path,
@@ -214,7 +236,7 @@ def write_if_changed(path: Path, text: str) -> None:
         path.write_text(text)
 
 
-def prepare_workspace(workspace: Path, course_id: str, exchange: Path) -> None:
+def prepare_workspace(workspace: Path, course_id: str, exchange: Path, student: str) -> None:
     """The student's folder: their nbgrader_config.py (and a README the first time)."""
     workspace.mkdir(parents=True, exist_ok=True)
     write_if_changed(
@@ -224,6 +246,7 @@ def prepare_workspace(workspace: Path, course_id: str, exchange: Path) -> None:
             exchange=str(exchange),
             workspace=str(workspace),
             cache=str(workspace / CACHE),
+            student=student,
         ),
     )
     readme = workspace / "README.md"
@@ -247,9 +270,14 @@ def main(argv=None) -> None:
         course_id = config.CourseDirectory.get("course_id") or DEFAULT_COURSE_ID
         exchange = args.exchange.resolve() if args.exchange else exchange_root(config, course)
         status = publish(course, config, course_id, exchange)
-    prepare_workspace(workspace, course_id, exchange)
+    problem = student_id_problem(args.student)
+    if problem or "+" in args.student:
+        sys.exit(f"error: {problem or repr(args.student) + ' holds a +'}: choose another with "
+                 f"make lab STUDENT=...")
+    prepare_workspace(workspace, course_id, exchange, args.student)
 
-    print(f"Course {course_id!r}, exchange {show(exchange)}; student workspace {show(workspace)}")
+    print(f"Course {course_id!r}, exchange {show(exchange)}; student workspace {show(workspace)}, "
+          f"submitting as {args.student!r} (make lab STUDENT=... to change)")
     for assignment, state in status.items():
         fetched = workspace / assignment
         mine = f"fetched in {show(fetched)}" if fetched.exists() else "not fetched yet"

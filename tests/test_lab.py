@@ -123,7 +123,8 @@ def test_student_fetches_validates_and_submits_and_make_lab_keeps_their_work(tmp
     env = make_env(tmp_path)
     env["PATH"] = f"{BIN}{os.pathsep}{env['PATH']}"
     workspace, exchange = tmp_path / "workspace", tmp_path / "exchange"
-    prepare = [sys.executable, str(SCRIPT), str(workspace), "--exchange", str(exchange)]
+    prepare = [sys.executable, str(SCRIPT), str(workspace), "--exchange", str(exchange),
+               "--student", "ada"]
 
     output = run(prepare, ROOT, env)
     for name in course_assignments():
@@ -181,9 +182,39 @@ def test_student_fetches_validates_and_submits_and_make_lab_keeps_their_work(tmp
     # inside the assignment's folder too (its config loads the workspace's settings).
     run([str(BIN / "nbgrader"), "submit", "01_tensors"], fetched, env)
     inbound = list((exchange / course_id() / "inbound").iterdir())
-    assert len(inbound) == 1 and "+01_tensors+" in inbound[0].name, inbound
+    assert len(inbound) == 1 and inbound[0].name.startswith("ada+01_tensors+"), inbound
     submitted = inbound[0] / "minitorch" / "tensor_data.py"
     assert submitted.read_bytes() == edited[module]
     assert (workspace / ".nbgrader" / "cache" / course_id()).is_dir(), "submission record"
     listing = run([str(BIN / "nbgrader"), "list"], workspace, env)
     assert "01_tensors (already downloaded)" in listing, listing
+
+
+def test_graded_feedback_comes_back_to_the_student_through_the_exchange(tmp_path):
+    """Submit (as the configured student, from the workspace), grade from the exchange,
+    release the feedback, fetch it as the student: the page is the grader's, for them."""
+    env = make_env(tmp_path)
+    env["PATH"] = f"{BIN}{os.pathsep}{env['PATH']}"
+    workspace, exchange = tmp_path / "workspace", tmp_path / "exchange"
+    run([sys.executable, str(SCRIPT), str(workspace), "--exchange", str(exchange), "--student",
+         "bea"], ROOT, env)
+    run([str(BIN / "nbgrader"), "fetch_assignment", "01_tensors"], workspace, env)
+    run([str(BIN / "nbgrader"), "submit", "01_tensors"], workspace, env)
+
+    graded = tmp_path / "graded"
+    autograder = [str(BIN / "autograder"), "--course", str(COURSE)]
+    run([*autograder, "grade", "01_tensors", "--from-exchange", "--exchange", str(exchange),
+         "--out", str(graded), "--no-progress", "--cell-timeout", "60"], ROOT, env)
+    assert json.loads((graded / "students" / "bea" / "results.json").read_text())["score"] == 0
+    released = run([*autograder, "feedback", "01_tensors", "--out", str(graded), "--exchange",
+                    str(exchange)], ROOT, env)
+    assert "Released the feedback of 1 student of 01_tensors" in released, released
+
+    listing = run([str(BIN / "nbgrader"), "list", "--cached"], workspace, env)
+    assert "(feedback ready to be fetched)" in listing, listing
+    run([str(BIN / "nbgrader"), "fetch_feedback", "01_tensors"], workspace, env)
+    (page,) = (workspace / "01_tensors" / "feedback").glob("*/01_tensors.html")
+    text = page.read_text()
+    assert "01_tensors: feedback for bea" in text and "Score: 0 / 65" in text
+    listing = run([str(BIN / "nbgrader"), "list", "--cached"], workspace, env)
+    assert "(feedback already fetched)" in listing, listing
