@@ -63,13 +63,16 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install -e ".[dev]"
 	touch $@
 
-# Releases the course (autograder release, then nbgrader's local exchange), prepares the student
-# workspace, and serves it. The server runs in the workspace: nbgrader's Assignments panel and
-# Validate button read nbgrader_config.py from the server's working folder.
-lab: $(STAMP) ## Release the course and open the student workspace in JupyterLab (LAB_ARGS="...")
+# The instructor's preview of the student copy: releases the course (autograder release, which
+# also writes the student copy, course/student/), publishes it to nbgrader's local exchange,
+# prepares the workspace, and serves it from the student copy's own environment
+# (course/student/.venv: no reference package), as students will run it. The server runs in
+# the workspace: nbgrader's Assignments panel and Validate read nbgrader_config.py from there.
+lab: $(STAMP) ## Preview the student copy: release the course, serve the workspace in JupyterLab
 	$(MAKE_JUPYTER_HOME)
-	python scripts/student_workspace.py "$(WORKSPACE)" $(if $(STUDENT),--student "$(STUDENT)")
+	python scripts/student_workspace.py "$(WORKSPACE)" --student-venv $(if $(STUDENT),--student "$(STUDENT)")
 	cd "$(WORKSPACE)" && \
+		PATH="$(CURDIR)/course/student/.venv/bin:$$PATH" \
 		JUPYTER_CONFIG_PATH="$(STUDENT_LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 		jupyter lab $(HEADLESS_ARGS) $(ROOT_ARGS) $(LAB_ARGS)
 

@@ -31,6 +31,14 @@ Then scan the release for leaks: a stubbed solution region or a hidden-test bloc
 release. Lines shorter than {MIN_CHARS} characters, and lines that are public elsewhere in the
 package or the notebooks, are not checked. On a leak the release is removed and the command
 fails.
+
+Then write the student copy, course/student/ and course/student.zip: every assignment released
+so far, a README and Makefile with two commands (make lab, make test), the course's
+dependencies and the notebooks' helper, and nothing of the reference (scanned alike).
+
+Releasing an assignment hands its students the reference code of earlier assignments' tasks:
+while one of those is not yet due (its due date in course/gradebook.db), the release refuses
+unless --reveal-earlier.
 """
 
 CHECK_HELP = """\
@@ -53,7 +61,8 @@ def _release(args) -> int:
     from autograder.release import release
 
     course = _course(args)
-    return 0 if release(course, course.assignments(args.assignments)) else 1
+    return 0 if release(course, course.assignments(args.assignments),
+                        reveal_earlier=args.reveal_earlier) else 1
 
 
 def _check(args) -> int:
@@ -286,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     release.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
                          help="e.g. 01_tensors (default: every assignment in tasks.toml)")
+    release.add_argument("--reveal-earlier", action="store_true",
+                         help="release even while an earlier assignment, whose reference "
+                              "solutions the release holds, is not yet due")
     release.set_defaults(run=_release)
 
     check = commands.add_parser("check", help="check that the course grades itself right",

@@ -8,13 +8,21 @@ For each assignment, into `<course>/release/<assignment>/`:
    an nbgrader_config.py that makes Validate tell the truth there (autograder.validate);
 3. a leak scan of everything written (see autograder.leaks for the rule). On a leak the
    assignment's release folder is removed and the release fails.
+Then the student copy of everything released so far (autograder.student_copy), scanned alike.
 Malformed solution regions stop the release before anything is written.
+
+Releasing assignment k hands students the reference code of the tasks of earlier assignments
+(their regions are kept in k's package). The release says so, and refuses while an earlier
+assignment's due date (nbgrader's gradebook, course/gradebook.db) is still ahead, unless
+asked with `reveal_earlier`.
 """
 
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from autograder.course import Course
@@ -103,11 +111,53 @@ def _tasks(ids: list[str]) -> str:
     return f"{len(ids)} task{'s' if len(ids) != 1 else ''} ({', '.join(ids)})"
 
 
-def release(course: Course, assignments: list[str], out=print) -> bool:
-    """Release the assignments in order, printing a summary; False when one fails (the
-    assignments before it stay released)."""
-    from autograder.check import course_problems
+def due_dates(course: Course) -> dict[str, datetime]:
+    """The due dates (UTC) that nbgrader's gradebook of the course holds, by assignment."""
+    path = course.root / "gradebook.db"
+    if not path.is_file():
+        return {}
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            rows = db.execute("SELECT name, duedate FROM assignment "
+                              "WHERE duedate IS NOT NULL").fetchall()
+    except sqlite3.Error:
+        return {}
+    dates = {}
+    for name, text in rows:
+        try:
+            dates[name] = datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return dates
 
+
+def early_reveals(course: Course, assignments: list[str],
+                  now: datetime | None = None) -> list[str]:
+    """Why releasing `assignments` would reveal solutions too early: an earlier assignment
+    whose due date is still ahead."""
+    order = list(course.registry.assignments)
+    dates, now = due_dates(course), now or datetime.now(UTC)
+    problems = []
+    for name in assignments:
+        for earlier in order[:order.index(name)]:
+            if earlier in dates and dates[earlier] > now:
+                problems.append(f"{name} holds the reference solutions of {earlier}, which is "
+                                f"due {dates[earlier]:%Y-%m-%d %H:%M} UTC")
+    return problems
+
+
+def release(course: Course, assignments: list[str], out=print,
+            reveal_earlier: bool = False) -> bool:
+    """Release the assignments in order, then the student copy, printing a summary; False
+    when one fails (the assignments before it stay released)."""
+    from autograder.check import course_problems
+    from autograder.student_copy import StudentCopyError, write_student_copy
+
+    early = early_reveals(course, assignments)
+    if early and not reveal_earlier:
+        out("Not released: " + "; ".join(early) + ". Release after that due date, or pass "
+            "--reveal-earlier to release now.")
+        return False
     regions = find_regions(course.package, course.repo, course.registry)
     registry = course.registry
     out(f"Releasing the course in {_rel(course.root)}/: {len(registry.tasks)} tasks in "
@@ -127,6 +177,14 @@ def release(course: Course, assignments: list[str], out=print) -> bool:
     out("")
     out(f"Released {', '.join(assignments)} into {_rel(course.root / 'release')}/. "
         f"`autograder check` verifies that they grade as intended.")
+    try:
+        copy = write_student_copy(course, regions)
+    except StudentCopyError as error:
+        out(f"The student copy: {error}")
+        return False
+    out(f"The student copy, for students to clone or unzip: {_rel(copy)}/ and "
+        f"{_rel(copy.with_suffix('.zip'))} (every assignment released so far; no reference "
+        f"solution of a task still to do, no hidden test: scanned).")
     return True
 
 
@@ -139,7 +197,8 @@ def _summary(course: Course, result: Released, warnings: list[str], out) -> bool
     later = f"; also the {len(result.later_tasks)} tasks of later assignments" \
         if result.later_tasks else ""
     kept = f"; the {len(result.kept_tasks)} tasks of earlier assignments keep their " \
-        f"solutions" if result.kept_tasks else ""
+        f"reference solutions (students of {result.assignment} get them)" \
+        if result.kept_tasks else ""
     out(f"  package    minitorch/: {result.package_files} files; stubbed: its "
         f"{_tasks(result.own_tasks)}{later} ({result.regions_stubbed} regions){kept}")
     for warning in warnings:

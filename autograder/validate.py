@@ -29,6 +29,7 @@ from autograder.tasks import task_of_grade_id
 __all__ = ["configure", "summarize", "SUMMARY_ID", "FAILED_WARNING", "ASSIGNMENT_CONFIG"]
 
 SUMMARY_ID = "autograder_summary"
+SUMMARY_TITLE = "Summary by task (the visible tests; the hidden tests decide the grade):"
 FAILED_WARNING = ("Validate found {num_failed} cell(s) to look at. The first one, the summary "
                   "by task, says which tasks still lose points and why.\n")
 TASK = re.compile(r"^Task (\d+\.\d+)\b")
@@ -115,7 +116,7 @@ def summarize(nb):
         task = named[1] if named else next((t for i, t, _ in tasks if i >= index), None)
         if task and task not in failures:
             failures[task] = _reason(name, message)
-    lines = ["Summary by task (the visible tests; the hidden tests decide the grade):",
+    lines = [SUMMARY_TITLE,
              f"{'task':<6}{'points':>6}  result"]
     for _, task, points in tasks:
         lines += _row(task, points, f"FAILS  {failures[task]}" if task in failures
@@ -165,3 +166,43 @@ def configure(c, config_file: str | None = None) -> None:
         print(f"nbgrader: no course settings in {here.parent}/nbgrader_config.py: validate "
               f"works here, but run fetch, submit and list from your workspace folder (the "
               f"one that holds nbgrader_config.py)", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m autograder.validate [WORKSPACE]` (the student copy's `make test`): Validate
+    every fetched assignment in the workspace, each in its own folder, with the summary by
+    task; exit 1 when a task of one fails."""
+    import subprocess
+
+    args = sys.argv[1:] if argv is None else argv
+    workspace = Path(args[0] if args else "workspace")
+    folders = sorted(p for p in workspace.glob("*/") if any(p.glob("*.ipynb")))
+    if not folders:
+        print(f"No assignment fetched into {workspace}/ yet: run `make lab` and fetch one "
+              f"(Nbgrader > Assignment List).")
+        return 0
+    failing = []
+    for folder in folders:
+        for notebook in sorted(folder.glob("*.ipynb")):
+            print(f"== {folder.name}/{notebook.name}", flush=True)
+            done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", notebook.name],
+                                  cwd=folder, capture_output=True, text=True)
+            report = done.stdout + done.stderr
+            summary = report.find(SUMMARY_TITLE)
+            if "Success!" in report:
+                print("Every task passes its visible tests.")
+            elif summary >= 0:
+                table = report[summary:].split("=" * 20)[0].rstrip()
+                print("\n".join(line.removeprefix("    ") for line in table.splitlines()))
+                failing.append(f"{folder.name}/{notebook.name}")
+            else:
+                print(report.strip()[-3000:])
+                failing.append(f"{folder.name}/{notebook.name}")
+    if failing:
+        print(f"\nTasks still fail in: {', '.join(failing)} (Validate in JupyterLab, or "
+              f"`nbgrader validate` in the assignment's folder, shows the failing cells).")
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,20 +1,27 @@
 """Prepare the student's side of the course: what `make lab` runs before it starts JupyterLab.
 
     python scripts/student_workspace.py [WORKSPACE] [--student ID] [--course DIR] [--exchange DIR]
-                                        [--no-release]
+                                        [--no-release] [--no-publish] [--student-venv]
 
-1. Builds the release: `autograder release` writes course/release/<assignment>/ (the student
-   notebook and the student's `minitorch/` package).
-2. Releases every assignment of course/release/ to the course's local nbgrader exchange
-   (`nbgrader release_assignment`, as an instructor would), where the exchange's copy differs.
-   The course id and the exchange folder are read from course/nbgrader_config.py.
+It runs in two places: in the course repository (the instructor's preview of the student copy)
+and in the student copy itself (`autograder release` ships it there, run with --course .
+--no-release).
+
+1. In the repository: builds the release: `autograder release` writes course/release/ (each
+   assignment's student notebook and `minitorch/` package) and the student copy,
+   course/student/. With --student-venv it also makes the student copy's own environment
+   (its `make` installs it; no reference package is in it), which `make lab` serves from.
+2. Releases every assignment of <course>/release/ to the course's nbgrader exchange
+   (`nbgrader release_assignment`, as an instructor would), where the exchange's copy differs
+   (not with --no-publish: on a shared exchange the instructor releases). The course id and
+   the exchange folder are read from <course>/nbgrader_config.py.
 3. Writes the student's nbgrader_config.py in WORKSPACE (default: workspace/ at the top of the
    project), which JupyterLab then serves: its nbgrader Assignments panel lists the released
    assignments, fetches them into WORKSPACE/<assignment>/, validates and submits them.
 
 Running it again changes nothing that is already up to date. It never writes into the
 student's fetched assignments: only nbgrader's fetch creates them, and the student's own
-actions change them. --exchange and --no-release exist for the tests.
+actions change them.
 """
 
 import argparse
@@ -120,7 +127,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-release", action="store_true",
-        help="skip `autograder release` and publish course/release/ as it is",
+        help="skip `autograder release` and publish <course>/release/ as it is",
+    )
+    parser.add_argument(
+        "--no-publish", action="store_true",
+        help="do not release to the exchange (a shared one, where the instructor releases)",
+    )
+    parser.add_argument(
+        "--student-venv", action="store_true",
+        help="also make the student copy's environment (course/student/.venv), which make lab "
+        "serves from",
     )
     return parser.parse_args(argv)
 
@@ -155,8 +171,18 @@ def release(course: Path) -> None:
         )
     print("autograder release")
     run_quietly(
-        [str(autograder), "--course", str(course), "release"], cwd=ROOT, what="autograder release"
+        [str(autograder), "--course", str(course), "release", "--reveal-earlier"], cwd=ROOT,
+        what="autograder release",
     )
+
+
+def student_venv(course: Path) -> Path:
+    """The student copy's environment (made by its own Makefile): what make lab serves from,
+    so that nothing there can import the reference package."""
+    student = course / "student"
+    print("the student copy's environment (make -C course/student .venv/.installed)")
+    run_quietly(["make", "-s", ".venv/.installed"], cwd=student, what="the student environment")
+    return student / ".venv"
 
 
 def course_settings(course: Path) -> Config:
@@ -261,19 +287,21 @@ def show(path: Path) -> str:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    problem = student_id_problem(args.student)
+    if problem or "+" in args.student:
+        sys.exit(f"error: {problem or repr(args.student) + ' holds a +'}: choose another with "
+                 f"make lab STUDENT=...")
     course = args.course.resolve()
     workspace = args.workspace.resolve()
     with locked(course / ".release.lock"):
         if not args.no_release:
             release(course)
+        if args.student_venv:
+            student_venv(course)
         config = course_settings(course)
         course_id = config.CourseDirectory.get("course_id") or DEFAULT_COURSE_ID
         exchange = args.exchange.resolve() if args.exchange else exchange_root(config, course)
-        status = publish(course, config, course_id, exchange)
-    problem = student_id_problem(args.student)
-    if problem or "+" in args.student:
-        sys.exit(f"error: {problem or repr(args.student) + ' holds a +'}: choose another with "
-                 f"make lab STUDENT=...")
+        status = {} if args.no_publish else publish(course, config, course_id, exchange)
     prepare_workspace(workspace, course_id, exchange, args.student)
 
     print(f"Course {course_id!r}, exchange {show(exchange)}; student workspace {show(workspace)}, "
