@@ -18,8 +18,8 @@ A block leaks into a place of the release (a text file, or one cell of a noteboo
 source, outputs and metadata) when at least LEAK_LINES of its checked lines occur there, as
 part of a line, or all of them when it has fewer. So a one-line solution shown anywhere is a
 leak, and so are two lines of one region in one cell; one common line on its own (a hint that
-quotes `grads[parent] = grads[parent] + input_grad`, a demo that calls `order.append(node)`)
-is not.
+quotes the line of backpropagation that accumulates a gradient, a demo that appends a node to
+a list) is not.
 """
 
 import json

@@ -100,12 +100,16 @@ class Server:
 
 
 @contextmanager
-def running(target: str, tmp_path: Path, **make_vars: str) -> Iterator[Server]:
-    """Run `make TARGET LAB_ARGS=... NAME=VALUE...` until the block ends."""
+def running(target: str, tmp_path: Path, folder: Path = ROOT,
+            **make_vars: str) -> Iterator[Server]:
+    """Run `make TARGET LAB_ARGS=... NAME=VALUE...` in `folder` (this repository, or a
+    student copy) until the block ends."""
     env = make_env(tmp_path)
-    # The venv is normally up to date here (make test built it); if pyproject.toml changed,
-    # this installs, as `make lab` would, without eating into the server's start-up time.
-    subprocess.run(["make", "-s", ".venv/.installed"], cwd=ROOT, env=env, check=True, timeout=1800)
+    # The venv is normally up to date here (make test built this repository's); if
+    # pyproject.toml changed, or the folder is a fresh student copy, this installs, as
+    # `make lab` would, without eating into the server's start-up time.
+    subprocess.run(["make", "-s", ".venv/.installed"], cwd=folder, env=env, check=True,
+                   timeout=1800)
 
     port, token = free_port(), secrets.token_hex(16)
     lab_args = (
@@ -116,7 +120,7 @@ def running(target: str, tmp_path: Path, **make_vars: str) -> Iterator[Server]:
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             ["make", target, f"LAB_ARGS={lab_args}", *(f"{k}={v}" for k, v in make_vars.items())],
-            cwd=ROOT,
+            cwd=folder,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,

@@ -1,10 +1,14 @@
-"""A student's first minutes in JupyterLab, driven in a real browser (headless Chromium).
+"""A student's road in JupyterLab, driven in a real browser (headless Chromium), on the
+student copy that `autograder release` writes.
 
-`make lab` (the real target, on a free port with a token, in a temporary workspace) serves the
+The student copy's own `make lab` (the real target, on a free port with a token, in a
+temporary workspace, from its own environment with no reference package) serves the
 workspace; the test opens JupyterLab, opens nbgrader's Assignments panel from the Nbgrader
 menu, sees the course's assignments released, fetches 01_tensors, opens its notebook from the
-panel, runs a cell and reads its output: the student's own copy of minitorch, beside the
-notebook, is the one imported.
+panel, runs a cell and reads its output (the student's own copy of minitorch, beside the
+notebook, is the one imported), validates it (the report starts with the summary by task),
+submits it; the instructor grades it and releases the feedback (the CLI), and the student
+fetches the feedback from the panel.
 
 It needs Debian's `chromium` package (/usr/bin/chromium; README's Requirements) and is skipped,
 saying so, without it. Playwright (from PyPI, a dev dependency) drives that executable; it never
@@ -12,11 +16,16 @@ downloads a browser of its own. A screenshot of every step lands in test-artifac
 (and failure.png, the page's console and the server's log when a step fails).
 """
 
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from course_copy import copy_course
 from lab_server import ROOT, running
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -40,6 +49,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "browser"
 TIMEOUT_MS = 120_000
 COURSE_ID = "minitorch"
 ASSIGNMENTS = ["01_tensors", "02_autograd"]
+BIN = Path(sys.executable).parent
 # A cell the student might type: which minitorch does this notebook import?
 CELL = "import os, minitorch; print('student package:', os.path.relpath(minitorch.__file__))"
 EXPECTED_OUTPUT = "student package: minitorch/__init__.py"
@@ -67,13 +77,26 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-def test_student_lists_fetches_and_runs_an_assignment_in_jupyterlab(tmp_path, chromium_path):
+def instructor(*args: str, course: Path) -> str:
+    done = subprocess.run([str(BIN / "autograder"), "--course", str(course), "--package",
+                           str(ROOT / "minitorch"), *args], capture_output=True, text=True,
+                          timeout=1200, env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout
+
+
+def test_student_fetches_validates_submits_and_gets_feedback_in_jupyterlab(tmp_path,
+                                                                           chromium_path):
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
+    course = copy_course(tmp_path)
+    instructor("release", *ASSIGNMENTS, course=course)
+    student = course / "student"
     workspace = tmp_path / "workspace"
     console: list[str] = []
 
-    with running("lab", tmp_path, WORKSPACE=str(workspace)) as lab, sync_playwright() as pw:
+    with running("lab", tmp_path, folder=student, WORKSPACE=str(workspace),
+                 STUDENT="eve") as lab, sync_playwright() as pw:
         browser = pw.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"),  # a fresh profile
             executable_path=str(chromium_path),
@@ -142,6 +165,42 @@ def test_student_lists_fetches_and_runs_an_assignment_in_jupyterlab(tmp_path, ch
             output.scroll_into_view_if_needed()
             steps.shot("cell-output")
             assert EXPECTED_OUTPUT in output.inner_text()
+
+            # Validate (the notebook's toolbar): the report starts with the summary by task.
+            panel.locator("jp-button", has_text="Validate").first.click()
+            dialog = page.locator(".jp-Dialog", has_text="Validation Results")
+            dialog.locator("pre", has_text="Summary by task").first.wait_for()
+            report = dialog.inner_text()
+            assert report.index("Summary by task") < report.index("index_to_position")
+            assert "1.1" in report and "FAILS" in report and "9 of 9 tasks fail" in report
+            steps.shot("validated")
+            dialog.get_by_role("button", name="Ok").click()
+
+            # Submit from the Assignment List.
+            page.get_by_role("tab", name="Assignments").click()
+            fetched.locator(".list_item", has_text="01_tensors").first.get_by_role(
+                "button", name="Submit").click()
+            submitted = page.locator("#submitted_assignments_list")
+            submitted.locator(".list_item", has_text="01_tensors").first.wait_for()
+            steps.shot("submitted")
+
+            # The instructor grades it and returns the feedback (the exchange is the copy's).
+            graded = tmp_path / "graded"
+            instructor("grade", "01_tensors", "--from-exchange", "--exchange",
+                       str(student / "exchange"), "--out", str(graded), "--no-progress",
+                       course=course)
+            assert json.loads((graded / "students" / "eve" / "results.json").read_text())[
+                "score"] == 0
+            instructor("feedback", "01_tensors", "--out", str(graded), "--exchange",
+                       str(student / "exchange"), course=course)
+
+            # The student refreshes the list and fetches the feedback.
+            page.locator("#refresh_assignments_list").click()
+            submitted.get_by_role("button", name="Fetch Feedback").first.click()
+            submitted.locator(".list_item", has_text="view feedback").first.wait_for()
+            steps.shot("feedback-fetched")
+            (page_file,) = (workspace / "01_tensors" / "feedback").glob("*/01_tensors.html")
+            assert "01_tensors: feedback for eve" in page_file.read_text()
         except BaseException:
             page.screenshot(path=ARTIFACTS / "failure.png")
             (ARTIFACTS / "console.log").write_text("\n".join(console))

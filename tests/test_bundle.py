@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from course_copy import copy_course
+from leak_check import assert_no_solution
 
 from autograder.bundle import BundleError, leaks_in, read_bundle, write_bundle
 from autograder.check import _answered
@@ -32,36 +33,6 @@ def autograder(*args: str, cwd: Path, course: Path | None = None):
     prefix = ["--course", str(course), "--package", str(ROOT / "minitorch")] if course else []
     return subprocess.run([str(AUTOGRADER), *prefix, *args], capture_output=True, text=True,
                           timeout=1200, cwd=cwd)
-
-
-def solution_lines(course: Course, assignment: str) -> set[str]:
-    """Every long line of the solution regions stubbed in the assignment's release and of the
-    notebooks' solution blocks, except lines that the student package shows anyway."""
-    registry = course.registry
-    public = "\n".join(normalize(line) for path in (course.release(assignment) / "minitorch")
-                       .rglob("*.py") for line in path.read_text().splitlines())
-    lines = set()
-    for region in find_regions(course.package, course.repo, registry):
-        if region.task in registry.stubbed_in(assignment):
-            text = (course.repo / region.file).read_text().splitlines()
-            lines |= {normalize(line) for line in text[region.begin:region.end - 1]}
-    for name in registry.assignments:
-        for path in course.notebooks(name):
-            lines |= {normalize(line) for _, line in notebook_parts(path).solution}
-    return {line for line in lines if len(line) >= 20 and line not in public}
-
-
-def texts(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): p.read_text(errors="replace")
-            for p in folder.rglob("*") if p.is_file()}
-
-
-def assert_no_solution(folder: Path, course: Course) -> None:
-    secrets = solution_lines(course, ASSIGNMENT)
-    assert len(secrets) > 30
-    for name, text in texts(folder).items():
-        found = [line for line in secrets if line in text]
-        assert not found, f"{name} holds solution lines: {found[:3]}"
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +62,7 @@ def made(tmp_path_factory):
 @pytest.mark.slow
 def test_the_bundle_holds_no_solution_but_the_hidden_tests(made):
     folder = made["base"] / "bundle"
-    assert_no_solution(folder, made["course"])
+    assert_no_solution(folder, made["course"], ASSIGNMENT)
     spec, limits = read_bundle(folder, ASSIGNMENT)
     assert limits == Limits(cell_seconds=60, notebook_seconds=300, memory_bytes=2048 << 20)
     assert {t.task for t in spec.tests} == {f"1.{i}" for i in range(1, 10)}
@@ -182,7 +153,7 @@ def test_the_gradescope_zip_holds_no_solution_and_grades_in_its_layout(made, tmp
         names = archive.namelist()
         archive.extractall(unpacked)
     assert {"setup.sh", "run_autograder", "bundle/bundle.json"} <= set(names)
-    assert_no_solution(unpacked, made["course"])
+    assert_no_solution(unpacked, made["course"], ASSIGNMENT)
     setup = (unpacked / "setup.sh").read_text()
     assert "bubblewrap" in setup and "bundle/grader" in setup
     for student, want in (("ada", 65.0), ("bob", 0.0)):
