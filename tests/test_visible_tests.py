@@ -1,0 +1,94 @@
+"""The visible tests catch the usual mistakes: each typical bug, planted in a copy of the
+reference package, makes the visible tests of its task fail (the hidden tests, which grade,
+are stronger still). A student who sees "the visible tests pass" has not made one of these.
+
+The visible tests of a task are the notebook's cell `task_<a>_<b>_visible`; each runs in a
+fresh interpreter, after what the notebook's setup cell does, against the planted
+copy. The unplanted reference passes them all (so a failure below is the bug's doing).
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SETUP = ("import numpy as np\nimport minitorch\nfrom autograder.notebook import check\n"
+         "minitorch.set_default_backend('simple')\n")
+
+# (task, file, the reference's text, the bug): the mistakes students make most.
+BUGS = [
+    ("1.1", "tensor_data.py", "for i in range(len(index)):", "for i in range(len(index) - 1):"),
+    ("1.2", "tensor_data.py", "for i in range(len(shape) - 1, -1, -1):\n        out_index[i]",
+     "for i in range(len(shape)):\n        out_index[i]"),
+    ("1.3", "tensor_data.py", "extra = len(big_shape) - len(shape)",
+     "extra = min(1, len(big_shape) - len(shape))"),
+    ("1.3", "tensor_data.py", "out_index[i] = 0 if shape[i] == 1 else big_index[extra + i]",
+     "out_index[i] = big_index[extra + i]"),
+    ("1.4", "tensor_data.py", "out.append(b[i] if a[i] == 1 else a[i])", "out.append(a[i])"),
+    ("1.5", "tensor_data.py", "strides = tuple(self.strides[i] for i in order)",
+     "strides = self.strides"),
+    ("1.6", "tensor_ops.py", "out[index_to_position(out_index, out_strides)] = fn(value)",
+     "out[ordinal] = fn(value)"),
+    ("1.6", "tensor_ops.py", "value = in_storage[index_to_position(in_index, in_strides)]",
+     "value = in_storage[ordinal % len(in_storage)]"),
+    ("1.7", "tensor_ops.py", "out[index_to_position(out_index, out_strides)] = fn(a, b)",
+     "out[ordinal] = fn(a, b)"),
+    ("1.8", "tensor_ops.py", "acc = out[out_pos]", "acc = 0"),
+    ("1.8", "tensor_ops.py", "a_pos += a_strides[reduce_dim]", "a_pos += 1"),
+    ("1.9", "tensor_ops.py", "out[index_to_position(out_index, out_strides)] = acc",
+     "out[ordinal] = acc"),
+    ("1.9", "tensor_ops.py", "b_pos += b_strides[-2]", "b_pos += 1"),
+]
+
+
+def visible_cells(notebook: Path) -> dict[str, str]:
+    """Task id -> the source of its visible tests' cell."""
+    found = {}
+    for cell in json.loads(notebook.read_text())["cells"]:
+        name = re.fullmatch(r"task_(\d+)_(\d+)_visible",
+                            cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
+        if name:
+            found[f"{name[1]}.{name[2]}"] = "".join(cell["source"])
+    return found
+
+
+VISIBLE = visible_cells(ROOT / "course" / "source" / "01_tensors" / "01_tensors.ipynb")
+
+
+def run_visible(package_root: Path, task: str) -> subprocess.CompletedProcess:
+    code = SETUP + VISIBLE[task]
+    return subprocess.run([sys.executable, "-c", code], cwd=package_root, capture_output=True,
+                          text=True, timeout=300)
+
+
+def planted(tmp_path: Path, file: str, reference: str, bug: str) -> Path:
+    root = tmp_path / "planted"
+    shutil.copytree(ROOT / "minitorch", root / "minitorch",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    path = root / "minitorch" / file
+    text = path.read_text()
+    assert text.count(reference) == 1, f"{reference!r} is not once in {file}"
+    path.write_text(text.replace(reference, bug))
+    return root
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", sorted(VISIBLE))
+def test_the_reference_passes_the_visible_tests(task):
+    done = run_visible(ROOT, task)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"Task {task}: the visible tests pass." in done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task, file, reference, bug", BUGS,
+                         ids=[f"{t}:{b[:30]}" for t, _, _, b in BUGS])
+def test_the_visible_tests_catch_a_typical_bug(tmp_path, task, file, reference, bug):
+    done = run_visible(planted(tmp_path, file, reference, bug), task)
+    assert done.returncode != 0, f"the visible tests of {task} pass with the bug {bug!r}"
+    assert f"Task {task}" in done.stderr, done.stderr[-2000:]
