@@ -128,6 +128,7 @@ def write_bundle(course: Course, assignment: str, out: Path, limits: Limits,
                        "points": t.max_score} for t in spec.tests],
             "task_names": spec.task_names,
             "needs": {task: list(needs) for task, needs in spec.needs.items()},
+            "groups": spec.groups,
             "limits": {"cell_seconds": limits.cell_seconds,
                        "notebook_seconds": limits.notebook_seconds,
                        "memory_bytes": limits.memory_bytes, "processes": limits.processes,
@@ -176,5 +177,6 @@ def read_bundle(folder: Path, assignment: str | None = None) -> tuple[Spec, Limi
     spec = Spec(manifest["assignment"], notebooks, tests, set(manifest["hidden_lines"]),
                 dict(manifest["task_names"]),
                 {task: tuple(needs) for task, needs in manifest["needs"].items()},
+                {task: dict(shares) for task, shares in manifest["groups"].items()},
                 expected=expected)
     return spec, Limits(**manifest["limits"])

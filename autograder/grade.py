@@ -292,6 +292,13 @@ def _expected(spec: Spec, runner: Runner, cache: Path) -> dict:
                                             or "nothing was recorded")
             raise GradingError(f"the reference run of {assignment} recorded no expected "
                                f"results for task {test.task}: {why}")
+        declared = set(spec.groups.get(test.task, {}))
+        recorded = {call.get("group") for call in found}
+        if declared and recorded != declared:
+            raise GradingError(f"task {test.task} declares the groups {sorted(declared)} "
+                               f"(tasks.toml) but its hidden tests check "
+                               f"{sorted(map(str, recorded))}: give every check(...) of the "
+                               f"task one of the declared groups, and each group a check")
     cache.mkdir(parents=True, exist_ok=True)
     write_atomic(cached, json.dumps(calls))
     return calls
@@ -316,7 +323,7 @@ def grade_one(spec: Spec, submission: Submission, runner: Runner, expected: dict
             stage(submission, work)
         except SubmissionError as error:
             graded.notes.append(f"The submission could not be read: {error}")
-            judge(tests, expected, {}, {})
+            judge(tests, expected, {}, {}, spec.needs, spec.groups)
             return graded
         to_run, merged = [], {}
         for name, source in spec.notebooks.items():
@@ -345,7 +352,7 @@ def grade_one(spec: Spec, submission: Submission, runner: Runner, expected: dict
             graded.notebooks[name] = shown
         ran = set(merged)
         graded.limits = limits_hit(reports)
-        judge(tests, expected, student, reports, spec.needs)
+        judge(tests, expected, student, reports, spec.needs, spec.groups)
         for test in tests:
             if test.notebook not in ran:
                 test.score, test.message = 0.0, f"Task {test.task}: the notebook did not run"

@@ -54,7 +54,8 @@ def _describe(value, limit=300):
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
-def check(task, cases, student, expected, *, rtol=1e-5, atol=1e-6, describe=_describe):
+def check(task, cases, student, expected, *, rtol=1e-5, atol=1e-6, describe=_describe,
+          group=None):
     """Run `student(case)` and `expected(case)` for every case; raise on the first mismatch.
 
     Args:
@@ -62,6 +63,8 @@ def check(task, cases, student, expected, *, rtol=1e-5, atol=1e-6, describe=_des
         cases: the inputs (any objects), e.g. drawn from a seeded NumPy generator.
         student: computes the student's answer for a case (calls the student's code).
         expected: computes the right answer for a case, independently of minitorch.
+        group: for a task that splits its points (tasks.toml `groups`), the group these cases
+            count for.
     """
     cases = list(cases)
     if not cases:
@@ -69,7 +72,7 @@ def check(task, cases, student, expected, *, rtol=1e-5, atol=1e-6, describe=_des
     mode, _, path = os.environ.get(RECORD_ENV, "").partition(":")
     if mode in ("student", "expected") and path:
         return _record(mode, path, task, cases, student if mode == "student" else expected,
-                       rtol, atol, describe)
+                       rtol, atol, describe, group)
     for number, case in enumerate(cases):
         want = expected(case)
         got = student(case)
@@ -84,9 +87,11 @@ def check(task, cases, student, expected, *, rtol=1e-5, atol=1e-6, describe=_des
     print(f"Task {task}: all {len(cases)} cases pass.")
 
 
-def _record(mode, path, task, cases, compute, rtol, atol, describe):
+def _record(mode, path, task, cases, compute, rtol, atol, describe, group):
     """Append one line: the outputs of `compute` for every case (and the first error)."""
     line = {"task": str(task), "mode": mode, "outputs": [], "error": None}
+    if group is not None:
+        line["group"] = str(group)
     if mode == "expected":
         line.update(rtol=rtol, atol=atol, inputs=[describe(case) for case in cases])
     try:
@@ -95,7 +100,9 @@ def _record(mode, path, task, cases, compute, rtol, atol, describe):
     except Exception as error:
         line["error"] = f"{type(error).__name__}: {error}"[:1000]
         line["frames"] = student_frames(error)
-        raise
+        if group is None:
+            raise
+        # a group scores on its own: the error is recorded, and the cell goes on to the next
     finally:
         with open(path, "a", encoding="utf-8") as record:
             record.write(json.dumps(line) + "\n")

@@ -36,6 +36,7 @@ class Spec:
     hidden: set[str]  # normalised hidden-test lines, for feedback's redaction
     task_names: dict[str, str]  # task id -> what the student writes (tasks.toml `name`)
     needs: dict[str, tuple[str, ...]]  # task id -> the tasks its tests use (tasks.toml)
+    groups: dict[str, dict[str, float]]  # task id -> group -> points, for partial credit
     course: Course | None = None  # where the expected results are recorded, if not given
     expected: dict | None = None  # task -> the reference's recorded calls (a bundle's)
 
@@ -116,4 +117,6 @@ def from_course(course: Course, assignment: str) -> Spec:
         hidden |= _hidden_lines(path, rewritten)
     tasks = course.registry.tasks_of(assignment)
     return Spec(assignment, notebooks, tests, hidden, {task.id: task.name for task in tasks},
-                {task.id: task.needs for task in tasks}, course=course)
+                {task.id: task.needs for task in tasks},
+                {task.id: {g: float(p) for g, p in task.groups} for task in tasks if task.groups},
+                course=course)

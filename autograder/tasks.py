@@ -8,6 +8,11 @@
     file = "minitorch/tensor_data.py"
     points = 5                    # the points of the graded cell `task_1_4`
     needs = ["1.1", "1.3"]        # tasks whose solution this task's tests rely on
+    groups = {aligned = 2, padded = 3}   # optional: partial credit, points per group of cases
+
+A task with `groups` scores each group on its own: its hidden tests name the group of each
+`check(..., group="aligned")` call, and a group earns its points when all its calls pass. The
+groups' points add up to the task's.
 
 `load_registry` reads and validates the file; every problem is reported at once, as a
 `RegistryError` whose message lists them.
@@ -22,7 +27,8 @@ __all__ = ["Task", "Registry", "RegistryError", "load_registry", "grade_id", "ta
 
 TASK_ID = re.compile(r"^(\d+)\.(\d+)$")
 GRADE_ID = re.compile(r"^task_(\d+)_(\d+)$")
-TASK_KEYS = {"name", "file", "points", "needs"}
+TASK_KEYS = {"name", "file", "points", "needs", "groups"}
+GROUP_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
 class RegistryError(ValueError):
@@ -48,6 +54,7 @@ class Task:
     points: int
     needs: tuple[str, ...] = ()
     assignment: str = ""
+    groups: tuple[tuple[str, int], ...] = ()  # (group, points), in tasks.toml's order
 
 
 @dataclass
@@ -156,8 +163,18 @@ def load_registry(path: Path, root: Path | None = None) -> Registry:
         if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
             problems.append(f"{where}: `needs` must be a list of task ids")
             needs = []
+        groups = entry.get("groups", {})
+        if not isinstance(groups, dict) or not all(
+                isinstance(g, str) and GROUP_NAME.fullmatch(g) and isinstance(v, int)
+                and not isinstance(v, bool) and v > 0 for g, v in groups.items()):
+            problems.append(f"{where}: `groups` must map group names (lower case letters, "
+                            f"digits, _ and -) to positive integer points")
+            groups = {}
+        elif groups and sum(groups.values()) != points:
+            problems.append(f"{where}: its groups' points add up to {sum(groups.values())}, "
+                            f"not to its {points} points")
         tasks[task_id] = Task(task_id, str(name), str(file), points if isinstance(points, int)
-                              else 0, tuple(needs), assignment or "")
+                              else 0, tuple(needs), assignment or "", tuple(groups.items()))
 
     order = list(assignments)
     for task in tasks.values():

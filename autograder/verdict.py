@@ -112,33 +112,58 @@ def _judge_call(expected: dict, got: dict | None) -> str | None:
 
 
 def judge(tests: list[Test], expected: dict[str, list[dict]], student: dict[str, list[dict]],
-          reports: dict[str, dict], needs: dict[str, tuple[str, ...]] | None = None
-          ) -> list[Test]:
+          reports: dict[str, dict], needs: dict[str, tuple[str, ...]] | None = None,
+          groups: dict[str, dict[str, float]] | None = None) -> list[Test]:
     """Score every test (in place) and return them. `needs` (tasks.toml: task -> the tasks its
     tests use) turns a failure that may come from a failed needed task into advice to fix that
-    one first."""
+    one first; `groups` (task -> group -> points) scores each group of a task's calls on its
+    own (the reference's record names each call's group)."""
     for test in tests:
         calls = expected.get(test.task, [])
         got = student.get(test.task, [])
         report = reports.get(test.name, {})
         test.limit = report.get("limit")
         test.cases = sum(len(call["outputs"]) for call in calls)
-        why = None
+        shares = (groups or {}).get(test.task) or {None: test.max_score}
+        failures: dict[str | None, str] = {}
         for number, call in enumerate(calls):
+            group = call.get("group") if None not in shares else None
+            if group in failures:
+                continue
             why = _judge_call(call, got[number] if number < len(got) else None)
             if why:
-                break
-        if why is None and calls:
-            test.score, test.message = test.max_score, f"all {test.cases} cases pass"
+                failures[group] = why
+        if not calls:
+            failures[None] = "no results were recorded"
+        test.score = float(sum(points for group, points in shares.items()
+                               if group not in failures and calls))
+        if not failures:
+            test.message = f"all {test.cases} cases pass"
             continue
-        test.score = 0.0
-        if test.limit:
-            why = f"{LIMIT_NAMES.get(test.limit, test.limit)}: {report.get('error') or why}"
-        elif why == "no results were recorded" and report.get("error"):
-            why = f"the cell failed before recording: {report['error']}"
-        test.message = f"Task {test.task}: {why}"
+        lines = [f"{_explain(why, test, report)}" if group is None else
+                 f"{group} ({_points(shares.get(group, 0))}): {_explain(why, test, report)}"
+                 for group, why in failures.items()]
+        if None not in shares:
+            passed = [f"{group} ({_points(points)})" for group, points in shares.items()
+                      if group not in failures]
+            lines.insert(0, f"{test.score:g} of {_points(test.max_score)}; "
+                            f"passed: {', '.join(passed) or 'none'}; failed:")
+        test.message = f"Task {test.task}: " + "\n".join(lines)
     _point_at_needed_tasks(tests, needs or {})
     return tests
+
+
+def _points(value: float) -> str:
+    return f"{value:g} point" + ("" if value == 1 else "s")
+
+
+def _explain(why: str, test: Test, report: dict) -> str:
+    """A failure's reason, with the limit the cell hit or the error it failed with first."""
+    if test.limit:
+        return f"{LIMIT_NAMES.get(test.limit, test.limit)}: {report.get('error') or why}"
+    if why == "no results were recorded" and report.get("error"):
+        return f"the cell failed before recording: {report['error']}"
+    return why
 
 
 def _point_at_needed_tasks(tests: list[Test], needs: dict[str, tuple[str, ...]]) -> None:

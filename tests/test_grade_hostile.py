@@ -36,6 +36,7 @@ LIMITS = ["--cell-timeout", "20", "--notebook-timeout", "240", "--memory", "2048
 REGISTRY = load_registry(ROOT / "course" / "tasks.toml", root=ROOT)
 POINTS = {t.id: float(t.points) for t in REGISTRY.tasks_of(ASSIGNMENT)}
 FULL = sum(POINTS.values())
+GROUPS_1_9 = dict(REGISTRY.tasks["1.9"].groups)
 
 
 def without(task: str) -> float:
@@ -247,6 +248,15 @@ def batch(tmp_path_factory):
         "for _ in range(100):\n    print('x' * 1_000_000)",))
     for name, patch in PATCHES.items():
         add(name, 0.0, package="release", cells_after_setup=(patch,))
+    # Partial credit: 1.9 splits its points (tasks.toml groups); batches unsupported.
+    add("matrices_only", FULL - GROUPS_1_9["batched"])
+    build.append_to_package(
+        "matrices_only", "tensor_ops.py",
+        "_reference_matmul = tensor_matmul\n\n"
+        "def tensor_matmul(out, out_shape, *args):\n"
+        "    if len(out_shape) > 2:\n"
+        "        raise NotImplementedError('batches: next week')\n"
+        "    _reference_matmul(out, out_shape, *args)")
     add("always_equal", without("1.1"))
     build.append_to_package(
         "always_equal", "tensor_data.py",
@@ -425,6 +435,13 @@ def test_feedback_never_shows_hidden_tests(batch):
         shown = [line for line in hidden if line in text]
         assert not shown, f"{page.parent.name}: {shown[:3]}"
         assert "BEGIN HIDDEN TESTS" not in text
+
+
+def test_partial_credit_scores_each_group_of_a_task(batch):
+    (test,) = [t for t in results(batch, "matrices_only")["tests"] if t["number"] == "1.9"]
+    assert test["score"] == GROUPS_1_9["matrices"] and test["status"] == "failed"
+    assert "passed: matrices" in test["output"] and "NotImplementedError: batches" in \
+        test["output"]
 
 
 def test_feedback_and_messages_name_the_failure(batch):

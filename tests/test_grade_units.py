@@ -382,6 +382,39 @@ def test_a_failure_says_first_that_a_task_it_uses_failed(monkeypatch, files):
     assert "uses your" not in tests[1].message  # 1.1 passed: nothing to blame
 
 
+def record_group(monkeypatch, path, mode, group, compute):
+    monkeypatch.setenv(RECORD_ENV, f"{mode}:{path}")
+    check("1.9", CASES, student=compute, expected=compute, group=group)  # never raises
+
+
+def test_a_task_with_groups_scores_each_group_on_its_own(monkeypatch, files):
+    record_group(monkeypatch, files[0], "expected", "matrices", lambda c: c)
+    record_group(monkeypatch, files[0], "expected", "batched", lambda c: c)
+    record_group(monkeypatch, files[1], "student", "matrices", lambda c: c)
+    record_group(monkeypatch, files[1], "student", "batched", lambda c: 1 // (c - 3))
+    expected, student = files
+    (test,) = judge([a_test("1.9", 10)], read_records(_bytes(expected), "expected"),
+                    read_records(_bytes(student), "student"), {},
+                    groups={"1.9": {"matrices": 4.0, "batched": 6.0}})
+    assert test.score == 4 and not test.passed
+    assert test.message.startswith("Task 1.9: 4 of 10 points; passed: matrices (4 points); "
+                                   "failed:\nbatched (6 points): the test raised "
+                                   "ZeroDivisionError")
+
+
+def test_a_task_with_groups_scores_nothing_when_every_group_fails(monkeypatch, files):
+    for group in ("matrices", "batched"):
+        record_group(monkeypatch, files[0], "expected", group, lambda c: c)
+        record_group(monkeypatch, files[1], "student", group, lambda c: -c)
+    expected, student = files
+    (test,) = judge([a_test("1.9", 10)], read_records(_bytes(expected), "expected"),
+                    read_records(_bytes(student), "student"), {},
+                    groups={"1.9": {"matrices": 5.0, "batched": 5.0}})
+    assert test.score == 0 and "passed: none" in test.message
+    assert "matrices (5 points): case 1" in test.message
+    assert "batched (5 points): case 1" in test.message
+
+
 def test_judge_gives_zero_on_a_missing_call(monkeypatch, files):
     record(monkeypatch, files[0], "expected", "1.1", CASES, lambda c: c)
     record(monkeypatch, files[0], "expected", "1.1", CASES, lambda c: -c)

@@ -122,6 +122,14 @@ def test_registry_reads_tasks_and_dependents(tmp_path):
     assert registry.dependents("1.1") == {"1.2", "2.1"}
     assert registry.stubbed_in("01_first") == {"1.1", "1.2", "2.1"}
     assert registry.stubbed_in("02_second") == {"2.1"}
+    assert registry.tasks["1.1"].groups == ()
+
+
+def test_registry_reads_groups_in_their_order(tmp_path):
+    tasks = TASKS.replace("points = 10", "points = 10\ngroups = {plain = 4, batched = 6}", 1)
+    registry = registry_of(make_repo(tmp_path, tasks=tasks))
+    (task,) = [t for t in registry.tasks.values() if t.points == 10]
+    assert task.groups == (("plain", 4), ("batched", 6))
 
 
 NEEDS_12 = 'needs = ["1.1"]\n\n[tasks."2.1"]'
@@ -137,6 +145,10 @@ NEEDS_12 = 'needs = ["1.1"]\n\n[tasks."2.1"]'
      "`needs` has a cycle: 1.1 -> 1.2 -> 1.1"),
     ('"02_second" = "2"', '"02_second" = "1"', "share the prefix '1'"),
     ('name = "index_of"', 'name = "index_of"\nweight = 3', "unknown keys weight"),
+    ("points = 10", "points = 10\ngroups = {a = 3, b = 3}",
+     "its groups' points add up to 6, not to its 10 points"),
+    ("points = 10", 'points = 10\ngroups = {"Bad Name" = 10}', "`groups` must map group names"),
+    ("points = 10", "points = 10\ngroups = {a = 0, b = 10}", "`groups` must map group names"),
 ])
 def test_registry_rejects_bad_entries(tmp_path, old, new, message):
     assert old in TASKS
