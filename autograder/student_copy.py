@@ -4,7 +4,8 @@
 top folder, ready to unzip or to commit as a repository):
 
     README.md, Makefile   two commands: `make lab` (JupyterLab on the assignments) and
-                          `make test` (the visible tests of the fetched assignments)
+                          `make test` (the visible tests of the fetched assignments); the
+                          Makefile includes common.mk, which this repository's shares
     pyproject.toml        what the course needs (the course's own dependencies), and the
                           autograder package; no minitorch: inside an assignment, `import
                           minitorch` finds that assignment's student copy, and nowhere the
@@ -15,12 +16,13 @@ top folder, ready to unzip or to commit as a repository):
     scripts/              what `make lab` runs
 
 It holds no solution region of a task not yet revealed, no hidden test, no source notebook and
-no gradebook: the leak scan of `release` runs over all of it, and a hit removes it and fails.
-Files that `make lab` adds in the copy (.venv, workspace/, exchange/, .jupyter/) are kept when
-it is written again.
+no gradebook: the leak scan of `release` runs over all of it, and a hit fails the release
+with the copy left as it was. Files that `make lab` adds in the copy (.venv, workspace/,
+exchange/, .jupyter/) are kept when it is written again.
 """
 
 import shutil
+import tempfile
 import tomllib
 import zipfile
 from pathlib import Path
@@ -32,8 +34,8 @@ from autograder.regions import Region
 __all__ = ["write_student_copy", "StudentCopyError", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "student"
-OWNED = ["README.md", "Makefile", "pyproject.toml", "nbgrader_config.py", ".gitignore",
-         "release", "autograder", "scripts"]
+OWNED = ["README.md", "Makefile", "common.mk", "pyproject.toml", "nbgrader_config.py",
+         ".gitignore", "release", "autograder", "scripts"]
 SCRIPTS = ["student_workspace.py", "student-lab-config"]
 IGNORED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc")
 ZIP_TOP = "minitorch-course"
@@ -71,47 +73,53 @@ autograder = ["templates/*", "templates/student/*", "schemas/*"]
 
 def write_student_copy(course: Course, regions: list[Region], out: Path | None = None) -> Path:
     """Write the student copy of every assignment released in <course>/release/ (in course
-    order) to `out` (default <course>/student) and its zip beside it; returns the folder."""
-    import autograder
-
+    order) to `out` (default <course>/student) and its zip beside it; returns the folder.
+    The copy is made and scanned in a folder of its own first, so that a leak leaves the
+    previous copy as it was, and what `make lab` added in `out` is neither scanned nor lost."""
     out = Path(out) if out else course.root / "student"
     released = [name for name in course.registry.assignments
                 if any(course.release(name).glob("*.ipynb"))]
     if not released:
         raise StudentCopyError("no assignment is released yet: nothing to give students")
-    out.mkdir(parents=True, exist_ok=True)
-    for name in OWNED:
-        target = out / name
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        elif target.exists() or target.is_symlink():
-            target.unlink()
-    try:
-        for name in released:
-            shutil.copytree(course.release(name), out / "release" / name, ignore=IGNORED)
-        shutil.copytree(Path(autograder.__file__).resolve().parent, out / "autograder",
-                        ignore=IGNORED)
-        (out / "scripts").mkdir()
-        for name in SCRIPTS:
-            source = course.repo / "scripts" / name
-            if source.is_dir():
-                shutil.copytree(source, out / "scripts" / name, ignore=IGNORED)
-            else:
-                shutil.copy(source, out / "scripts" / name)
-        for name in ("README.md", "Makefile", "nbgrader_config.py"):
-            shutil.copy(TEMPLATES / name, out / name)
-        shutil.copy(TEMPLATES / "gitignore", out / ".gitignore")
-        (out / "pyproject.toml").write_text(_pyproject(course), encoding="utf-8")
-        leaks = _leaks(course, regions, out, released[-1])
-    except BaseException:
-        _remove(out)
-        raise
-    if leaks:
-        _remove(out)
-        raise StudentCopyError("the student copy would hold solutions or hidden tests, so it "
-                               "was removed:\n  " + "\n  ".join(leaks[:10]))
-    _zip(out, out.with_suffix(".zip"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".student-", dir=out.parent) as tmp:
+        stage = Path(tmp)
+        _fill(course, released, stage)
+        leaks = _leaks(course, regions, stage, released[-1])
+        if leaks:
+            raise StudentCopyError("the student copy would hold solutions or hidden tests, so "
+                                   "it was not written:\n  " + "\n  ".join(leaks[:10]))
+        _zip(stage, out.with_suffix(".zip"))
+        out.mkdir(exist_ok=True)
+        for name in OWNED:
+            target = out / name
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            elif target.exists() or target.is_symlink():
+                target.unlink()
+            (stage / name).rename(target)
     return out
+
+
+def _fill(course: Course, released: list[str], stage: Path) -> None:
+    """The copy's files (OWNED), in `stage`."""
+    import autograder
+
+    for name in released:
+        shutil.copytree(course.release(name), stage / "release" / name, ignore=IGNORED)
+    shutil.copytree(Path(autograder.__file__).resolve().parent, stage / "autograder",
+                    ignore=IGNORED)
+    (stage / "scripts").mkdir()
+    for name in SCRIPTS:
+        source = course.repo / "scripts" / name
+        if source.is_dir():
+            shutil.copytree(source, stage / "scripts" / name, ignore=IGNORED)
+        else:
+            shutil.copy(source, stage / "scripts" / name)
+    for name in ("README.md", "Makefile", "common.mk", "nbgrader_config.py"):
+        shutil.copy(TEMPLATES / name, stage / name)
+    shutil.copy(TEMPLATES / "gitignore", stage / ".gitignore")
+    (stage / "pyproject.toml").write_text(_pyproject(course), encoding="utf-8")
 
 
 def _leaks(course: Course, regions: list[Region], out: Path, latest: str) -> list[str]:
@@ -123,15 +131,6 @@ def _leaks(course: Course, regions: list[Region], out: Path, latest: str) -> lis
                                  out / "release" / latest / "minitorch", notebooks)
     leaks, _ = scan_release(out, secrets)
     return [str(leak) for leak in leaks]
-
-
-def _remove(out: Path) -> None:
-    for name in OWNED:
-        target = out / name
-        if target.is_dir():
-            shutil.rmtree(target, ignore_errors=True)
-        elif target.exists():
-            target.unlink()
 
 
 def _zip(folder: Path, archive: Path) -> None:

@@ -463,15 +463,20 @@ def test_regrading_skips_what_is_graded(batch):
     assert {p: p.stat().st_mtime_ns for p in batch["out"].glob("students/*/results.json")} == before
 
 
-def test_an_interrupted_batch_resumes_without_losing_or_counting_twice(tmp_path):
-    """Kill `grade` after its first submission is done; grading again finishes the rest, and
-    every student is in the gradebook and grades.csv once, with the right score."""
+def released_course(tmp_path: Path) -> tuple[Path, Builder]:
+    """A course copy with the assignment released, and a Builder of its submissions."""
     if not shutil.which("bwrap"):
         pytest.skip("bubblewrap is not installed (apt-get install bubblewrap; .ci/run does)")
     course = copy_course(tmp_path)
     done = run_autograder(course, "release", ASSIGNMENT)
     assert done.returncode == 0, done.stdout + done.stderr
-    build = Builder(course, tmp_path / "submissions")
+    return course, Builder(course, tmp_path / "submissions")
+
+
+def test_an_interrupted_batch_resumes_without_losing_or_counting_twice(tmp_path):
+    """Kill `grade` after its first submission is done; grading again finishes the rest, and
+    every student is in the gradebook and grades.csv once, with the right score."""
+    course, build = released_course(tmp_path)
     expected = {"ada": FULL, "bob": 0.0, "cy": without("1.2")}
     build.make("ada")
     build.make("bob", package="release")
@@ -512,12 +517,7 @@ def test_an_interrupted_batch_resumes_without_losing_or_counting_twice(tmp_path)
 def test_a_result_that_cannot_be_stored_costs_no_other_student_theirs(tmp_path):
     """bob's results.json cannot be written (a folder stands there): ada's grade is stored
     all the same, bob is reported as not graded, and grading again finishes bob."""
-    if not shutil.which("bwrap"):
-        pytest.skip("bubblewrap is not installed (apt-get install bubblewrap; .ci/run does)")
-    course = copy_course(tmp_path)
-    done = run_autograder(course, "release", ASSIGNMENT)
-    assert done.returncode == 0, done.stdout + done.stderr
-    build = Builder(course, tmp_path / "submissions")
+    course, build = released_course(tmp_path)
     build.make("ada")
     build.make("bob", package="release")
     out = tmp_path / "graded"

@@ -140,3 +140,17 @@ def test_the_independent_leak_check_would_see_a_planted_solution(copy, tmp_path)
     (tmp_path / "notes.md").write_text("\n".join(body))
     with pytest.raises(AssertionError, match="notes.md holds"):
         assert_no_solution(tmp_path, course, "02_autograd")
+
+
+def test_releasing_again_rewrites_the_copy_and_keeps_what_make_lab_added(copy):
+    """Run last: the copy has its .venv, a workspace and an exchange by now."""
+    student = copy["student"]
+    (student / "workspace").mkdir(exist_ok=True)
+    (student / "workspace" / "mine.txt").write_text("my work")
+    (student / "release" / "stale.txt").write_text("from an older release")
+    run([str(BIN / "autograder"), "--course", str(copy["course"].root), "--package",
+         str(ROOT / "minitorch"), "release", ASSIGNMENT], copy["base"], copy["env"])
+    assert (student / "workspace" / "mine.txt").read_text() == "my work"
+    assert (student / ".venv" / ".installed").is_file()
+    assert not (student / "release" / "stale.txt").exists()
+    assert (student / "release" / "02_autograd").is_dir()  # released before: still given
