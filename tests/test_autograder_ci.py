@@ -214,7 +214,7 @@ def test_the_student_repository_workflow_holds_no_secret_and_grades_on_push():
 
 def test_the_workflows_ship_with_the_package():
     text = (ROOT / "pyproject.toml").read_text()
-    assert 'autograder = ["templates/*", "schemas/*"]' in text
+    assert 'autograder = ["templates/*", "templates/student/*", "schemas/*"]' in text
     for name, _ in ci.WORKFLOWS.values():
         assert (ci.TEMPLATES / name).is_file()
     assert ci.TEMPLATES.is_relative_to(Path(ci.__file__).parent)
