@@ -101,7 +101,10 @@ def default_student() -> str:
     """$STUDENT, else the OS user's name, unless that is root (a container's), else "student"."""
     import getpass
 
-    name = os.environ.get("STUDENT") or getpass.getuser()
+    try:
+        name = os.environ.get("STUDENT") or getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        name = ""
     return name if name and name != "root" else "student"
 
 
