@@ -173,3 +173,33 @@ def test_gradescope_run_writes_a_results_json_when_grading_fails(tmp_path):
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == 0 and "could not be graded" in results["output"]
     assert "not a grading bundle" in results["output"]
+
+
+@pytest.fixture(scope="module")
+def released_all(tmp_path_factory):
+    """A course copy with every assignment released (the stubs the bundles carry)."""
+    base = tmp_path_factory.mktemp("released-all")
+    course = copy_course(base)
+    done = autograder("release", cwd=base, course=course)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return Course.load(course, ROOT / "minitorch")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ["01_tensors", "02_autograd", "03_modules", "04_fast",
+                                        "05_training"])
+def test_every_assignments_bundle_and_zip_hold_no_solution(released_all, tmp_path,
+                                                           monkeypatch, assignment):
+    """The leak scan and an independent check, on the bundle and the Gradescope zip of each
+    assignment (the reference run is skipped: the expected values are no code)."""
+    import autograder.grade
+    from autograder.gradescope import write_zip
+
+    monkeypatch.setattr(autograder.grade, "reference_results", lambda *a: {})
+    quiet = lambda *_: None  # noqa: E731
+    write_bundle(released_all, assignment, tmp_path / "bundle", Limits(), say=quiet)
+    assert_no_solution(tmp_path / "bundle", released_all, assignment)
+    write_zip(released_all, assignment, tmp_path / "autograder.zip", Limits(), say=quiet)
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as archive:
+        archive.extractall(tmp_path / "zip")
+    assert_no_solution(tmp_path / "zip", released_all, assignment)
