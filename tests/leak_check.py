@@ -11,11 +11,14 @@ from autograder.regions import find_regions
 
 
 def solution_blocks(course: Course, assignment: str) -> dict[str, set[str]]:
-    """Block name -> its long lines (20 characters or more), without the lines that the
-    student package shows anyway."""
+    """Block name -> its long lines (20 characters or more), without the lines that students
+    see anyway: in the assignment's student package, or in any released notebook (a lecture
+    may show a line of an exercise's answer)."""
     registry = course.registry
-    public = "\n".join(normalize(line) for path in (course.release(assignment) / "minitorch")
-                       .rglob("*.py") for line in path.read_text().splitlines())
+    shown = [*(course.release(assignment) / "minitorch").rglob("*.py"),
+             *(course.root / "release").glob("*/*.ipynb")]
+    public = "\n".join(normalize(line) for path in shown
+                       for line in path.read_text().splitlines())
     blocks: dict[str, set[str]] = {}
     for region in find_regions(course.package, course.repo, registry):
         if region.task in registry.stubbed_in(assignment):
