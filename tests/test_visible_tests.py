@@ -2,7 +2,8 @@
 reference package, makes the visible tests of its task fail (the hidden tests, which grade,
 are stronger still). A student who sees "the visible tests pass" has not made one of these.
 
-The visible tests of a task are the notebook's cell `task_<a>_<b>_visible`; each runs in a
+The visible tests of a task are the notebook's cell `task_<a>_<b>_visible` (01 and 02, whose
+cells run on their own); each runs in a
 fresh interpreter, after what the notebook's setup cell does, against the planted
 copy. The unplanted reference passes them all (so a failure below is the bug's doing).
 """
@@ -43,6 +44,13 @@ BUGS = [
     ("1.9", "tensor_ops.py", "out[index_to_position(out_index, out_strides)] = acc",
      "out[ordinal] = acc"),
     ("1.9", "tensor_ops.py", "b_pos += b_strides[-2]", "b_pos += 1"),
+    ("2.1", "autodiff.py", "return (f(*up) - f(*down)) / (2 * epsilon)",
+     "return (f(*up) - f(*vals)) / epsilon"),
+    ("2.2", "autodiff.py", "    order.reverse()\n    return order", "    return order"),
+    ("2.3", "autodiff.py", "grads[parent] = grads[parent] + input_grad",
+     "grads[parent] = input_grad"),
+    ("2.5", "tensor_functions.py", "extra = grad.dim() - len(shape)",
+     "extra = min(1, grad.dim() - len(shape))"),
 ]
 
 
@@ -57,7 +65,9 @@ def visible_cells(notebook: Path) -> dict[str, str]:
     return found
 
 
-VISIBLE = visible_cells(ROOT / "course" / "source" / "01_tensors" / "01_tensors.ipynb")
+# The assignments whose visible tests run on their own (03's build on the lecture's classes).
+VISIBLE = {**visible_cells(ROOT / "course" / "source" / "01_tensors" / "01_tensors.ipynb"),
+           **visible_cells(ROOT / "course" / "source" / "02_autograd" / "02_autograd.ipynb")}
 
 
 def run_visible(package_root: Path, task: str) -> subprocess.CompletedProcess:
@@ -91,4 +101,7 @@ def test_the_reference_passes_the_visible_tests(task):
 def test_the_visible_tests_catch_a_typical_bug(tmp_path, task, file, reference, bug):
     done = run_visible(planted(tmp_path, file, reference, bug), task)
     assert done.returncode != 0, f"the visible tests of {task} pass with the bug {bug!r}"
-    assert f"Task {task}" in done.stderr, done.stderr[-2000:]
+    # failed in the task's own check, or in the planted code it calls (not on the way there)
+    assert f"Task {task}" in done.stderr or "/planted/minitorch/" in done.stderr, \
+        done.stderr[-2000:]
+    assert "SyntaxError" not in done.stderr and "ImportError" not in done.stderr
