@@ -3,9 +3,9 @@ reference package, makes the visible tests of its task fail (the hidden tests, w
 are stronger still). A student who sees "the visible tests pass" has not made one of these.
 
 The visible tests of a task are the notebook's cell `task_<a>_<b>_visible` (01 and 02, whose
-cells run on their own); each runs in a
-fresh interpreter, after what the notebook's setup cell does, against the planted
-copy. The unplanted reference passes them all (so a failure below is the bug's doing).
+cells run on their own); each runs in a fresh interpreter, after what the notebook's setup
+cell does, against the planted copy. The unplanted reference passes them all (so a failure
+below is the bug's doing).
 """
 
 import json
