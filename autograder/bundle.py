@@ -27,7 +27,7 @@ import shutil
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.leaks import collect_secrets, scan_release
+from autograder.leaks import scan_folder
 from autograder.regions import find_regions, write_package
 from autograder.sandbox import Limits
 from autograder.spec import Spec, from_course
@@ -49,17 +49,11 @@ class BundleError(RuntimeError):
 
 
 def leaks_in(course: Course, assignment: str, folder: Path, package: Path) -> list[str]:
-    """The solution lines of the course found in `folder` (see autograder.leaks): regions of
-    the tasks stubbed in `assignment`'s release, and notebook solution blocks. Hidden tests
-    are no leak here: a grader needs them. `package` is the released student package."""
-    registry = course.registry
-    regions = find_regions(course.package, course.repo, registry)
-    notebooks = [nb for name in registry.assignments for nb in course.notebooks(name)]
-    secrets, _ = collect_secrets(course.repo, regions, registry.stubbed_in(assignment),
-                                 package, notebooks)
-    secrets = [s for s in secrets if not s.block.startswith("the hidden tests")]
-    leaks, _ = scan_release(folder, secrets)
-    return [str(leak) for leak in leaks]
+    """The solution lines of the course found in `folder`: regions of the tasks stubbed in
+    `assignment`'s release, and notebook solution blocks. Hidden tests are no leak here: a
+    grader needs them. `package` is the released student package."""
+    regions = find_regions(course.package, course.repo, course.registry)
+    return scan_folder(course, regions, assignment, folder, package, hidden_tests=False)
 
 
 def write_grader(dest: Path) -> None:

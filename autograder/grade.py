@@ -45,7 +45,7 @@ from autograder.results import (
 from autograder.sandbox import Isolation, Limits, UidLease, detect
 from autograder.spec import Spec
 from autograder.submissions import Submission, SubmissionError, stage
-from autograder.untrusted import read_bytes
+from autograder.untrusted import read_json
 from autograder.verdict import Test, cell_reports, judge, limits_hit, read_records
 
 __all__ = ["GradingError", "Options", "Graded", "grade", "reference_results"]
@@ -77,17 +77,6 @@ class Graded:
     notebooks: dict[str, dict | None] = field(default_factory=dict)  # shown in the feedback
     digest: str = ""
     limits: set[str] = field(default_factory=set)  # the limits any cell hit
-
-
-def _read_json(path: Path, limit: int = MAX_RECORD_BYTES) -> dict | None:
-    """An untrusted JSON file, or None when it is missing, not a regular file, too large or
-    not JSON."""
-    data = read_bytes(path, limit)
-    try:
-        data = json.loads(data.decode("utf-8")) if data is not None else None
-    except (ValueError, RecursionError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 @dataclass
@@ -271,7 +260,7 @@ def _expected(spec: Spec, runner: Runner, cache: Path) -> dict:
     for file in files:
         hasher.update(str(file.name).encode() + b"\0" + file.read_bytes())
     cached = cache / f"reference-{hasher.hexdigest()[:16]}.json"
-    data = _read_json(cached)
+    data = read_json(cached, MAX_RECORD_BYTES)
     if data is not None:
         return data
     work = runner.job_files()
@@ -333,7 +322,7 @@ def grade_one(spec: Spec, submission: Submission, runner: Runner, expected: dict
                                     f"tests score zero.")
                 graded.notebooks[name] = None
                 continue
-            submitted = _read_json(mine, limit=64 << 20)
+            submitted = read_json(mine, 64 << 20)
             if submitted is None:
                 graded.notes.append(f"{mine.name} is not a readable notebook (not valid "
                                     f"JSON, or over 64 MiB); its tests score zero.")

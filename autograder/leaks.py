@@ -30,7 +30,7 @@ from autograder.course import notebook_parts
 from autograder.regions import Region
 
 __all__ = ["MIN_CHARS", "LEAK_LINES", "Secret", "Leak", "normalize", "collect_secrets",
-           "scan_release"]
+           "scan_release", "scan_folder"]
 
 MIN_CHARS = 10
 LEAK_LINES = 2
@@ -179,3 +179,19 @@ def scan_release(release: Path, secrets: list[Secret]) -> tuple[list[Leak], int]
                     where = f"{name}:{number}"
                 leaks.append(Leak(block, where, tuple(hits), checked[block]))
     return leaks, files
+
+
+def scan_folder(course, regions: list[Region], assignment: str, folder: Path, package: Path,
+                hidden_tests: bool = True) -> list[str]:
+    """The course's secrets found in `folder`, as messages: the solution regions of the tasks
+    stubbed in `assignment`'s release (`package` is that release's student package, the public
+    code), the notebooks' solution blocks, and (unless `hidden_tests` is False, for what a
+    grader holds) their hidden tests."""
+    registry = course.registry
+    notebooks = [nb for name in registry.assignments for nb in course.notebooks(name)]
+    secrets, _ = collect_secrets(course.repo, regions, registry.stubbed_in(assignment), package,
+                                 notebooks)
+    if not hidden_tests:
+        secrets = [s for s in secrets if not s.block.startswith("the hidden tests")]
+    leaks, _ = scan_release(folder, secrets)
+    return [str(leak) for leak in leaks]

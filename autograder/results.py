@@ -8,11 +8,10 @@ resume: the submission's hash, the student id, the isolation and the limits hit.
 """
 
 import csv
-import json
 import os
 from pathlib import Path
 
-from autograder.untrusted import read_bytes
+from autograder.untrusted import read_json
 from autograder.verdict import Test
 
 __all__ = ["results_json", "write_atomic", "read_results", "write_grades_csv", "student_folder",
@@ -67,12 +66,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def read_results(path: Path) -> dict | None:
-    data = read_bytes(path, 64 << 20)
-    try:
-        data = json.loads(data.decode("utf-8")) if data is not None else None
-    except (ValueError, RecursionError):
-        return None
-    return data if isinstance(data, dict) and "tests" in data else None
+    data = read_json(path, 64 << 20)
+    return data if data is not None and "tests" in data else None
 
 
 def write_grades_csv(out: Path, results: dict[str, dict]) -> Path:

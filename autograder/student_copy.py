@@ -28,7 +28,7 @@ import zipfile
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.leaks import collect_secrets, scan_release
+from autograder.leaks import scan_folder
 from autograder.regions import Region
 
 __all__ = ["write_student_copy", "StudentCopyError", "TEMPLATES"]
@@ -85,7 +85,9 @@ def write_student_copy(course: Course, regions: list[Region], out: Path | None =
     with tempfile.TemporaryDirectory(prefix=".student-", dir=out.parent) as tmp:
         stage = Path(tmp)
         _fill(course, released, stage)
-        leaks = _leaks(course, regions, stage, released[-1])
+        latest = released[-1]
+        leaks = scan_folder(course, regions, latest, stage,
+                            stage / "release" / latest / "minitorch")
         if leaks:
             raise StudentCopyError("the student copy would hold solutions or hidden tests, so "
                                    "it was not written:\n  " + "\n  ".join(leaks[:10]))
@@ -120,17 +122,6 @@ def _fill(course: Course, released: list[str], stage: Path) -> None:
         shutil.copy(TEMPLATES / name, stage / name)
     shutil.copy(TEMPLATES / "gitignore", stage / ".gitignore")
     (stage / "pyproject.toml").write_text(_pyproject(course), encoding="utf-8")
-
-
-def _leaks(course: Course, regions: list[Region], out: Path, latest: str) -> list[str]:
-    """Solutions of the tasks the latest release still stubs, hidden tests, and notebook
-    solutions, found in the copy (the release's rule, autograder.leaks)."""
-    registry = course.registry
-    notebooks = [nb for name in registry.assignments for nb in course.notebooks(name)]
-    secrets, _ = collect_secrets(course.repo, regions, registry.stubbed_in(latest),
-                                 out / "release" / latest / "minitorch", notebooks)
-    leaks, _ = scan_release(out, secrets)
-    return [str(leak) for leak in leaks]
 
 
 def _zip(folder: Path, archive: Path) -> None:

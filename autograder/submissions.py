@@ -51,21 +51,24 @@ class Submission:
         """A hash of the submission's files, so that a changed submission is graded again."""
         hasher = hashlib.sha256()
         if not self.path.is_dir():
-            fd = open_regular(self.path)
-            if fd is not None:
-                with os.fdopen(fd, "rb") as handle:
-                    while chunk := handle.read(1 << 20):
-                        hasher.update(chunk)
+            _hash_file(hasher, self.path)
             return hasher.hexdigest()
         for file in _files(self.path):
-            fd = open_regular(file)
-            if fd is None:
-                continue
-            hasher.update(file.relative_to(self.path).as_posix().encode() + b"\0")
-            with os.fdopen(fd, "rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    hasher.update(chunk)
+            _hash_file(hasher, file, file.relative_to(self.path).as_posix())
         return hasher.hexdigest()
+
+
+def _hash_file(hasher, path: Path, name: str | None = None) -> None:
+    """Add a regular file (and its name, if given) to `hasher`; links, FIFOs and devices add
+    nothing."""
+    fd = open_regular(path)
+    if fd is None:
+        return
+    if name is not None:
+        hasher.update(name.encode() + b"\0")
+    with os.fdopen(fd, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            hasher.update(chunk)
 
 
 def _files(root: Path) -> list[Path]:

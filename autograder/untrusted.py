@@ -8,11 +8,12 @@ component is opened without following a link (O_NOFOLLOW) and without blocking (
 what was opened must be a regular file (fstat), else the file counts as absent.
 """
 
+import json
 import os
 import stat
 from pathlib import Path
 
-__all__ = ["open_regular", "read_bytes", "copy_file"]
+__all__ = ["open_regular", "read_bytes", "read_json", "copy_file"]
 
 CHUNK = 1 << 20
 
@@ -42,6 +43,17 @@ def read_bytes(path: Path, limit: int) -> bytes | None:
     with os.fdopen(fd, "rb") as handle:
         data = handle.read(limit + 1)
     return None if len(data) > limit else data
+
+
+def read_json(path: Path, limit: int) -> dict | None:
+    """A JSON object from a regular file of at most `limit` bytes, or None (missing, not
+    regular, too large, not JSON, or not an object)."""
+    data = read_bytes(path, limit)
+    try:
+        value = json.loads(data.decode("utf-8")) if data is not None else None
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def copy_file(path: Path, target: Path, limit: int) -> int | None:
