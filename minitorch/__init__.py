@@ -8,6 +8,7 @@ from . import autograd, cuda, dtypes, random, return_types
 from ._tensor_str import set_printoptions
 from .autodiff import central_difference
 from .backends import get_default_backend, set_default_backend
+from .conversions import clone
 from .creation import (
     arange,
     as_tensor,
@@ -42,45 +43,118 @@ from .dtypes import (
     result_type,
     set_default_dtype,
 )
+from .elementwise import (
+    abs,
+    add,
+    allclose,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    ceil,
+    clamp,
+    clamp_min,
+    clip,
+    cos,
+    div,
+    divide,
+    eq,
+    equal,
+    erf,
+    exp,
+    floor,
+    floor_divide,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    isnan,
+    le,
+    less,
+    less_equal,
+    log,
+    log1p,
+    logical_and,
+    logical_not,
+    logical_or,
+    lt,
+    masked_fill,
+    maximum,
+    minimum,
+    mul,
+    multiply,
+    ne,
+    neg,
+    negative,
+    not_equal,
+    pow,
+    reciprocal,
+    relu,
+    remainder,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    sub,
+    subtract,
+    tanh,
+    true_divide,
+)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .indexing import nonzero
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
+from .linalg import bmm, dot, inner, matmul, mm, mv
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .reductions import (
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    prod,
+    softmax,
+    std,
+    sum,
+    var,
+)
+from .sampling import bernoulli
 from .scalar import Scalar
-from .shape_ops import cat, stack
+from .shape_ops import (
+    cat,
+    chunk,
+    flatten,
+    gather,
+    narrow,
+    permute,
+    reshape,
+    select,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    swapdims,
+    t,
+    transpose,
+    unbind,
+    unflatten,
+    unsqueeze,
+)
 from .size import Size
 from .tensor import Tensor
 from .tensor_functions import where
 
 __version__ = "0.1.0"
 
-
-def _function(name):
-    """`minitorch.<name>(input, ...)`: the module-level form of the method `Tensor.<name>`."""
-    method = getattr(Tensor, name)
-
-    def function(input, *args, **kwargs):
-        if not isinstance(input, Tensor):  # minitorch.pow(2, t): a number as a 0-d tensor
-            input = tensor(input)
-        return method(input, *args, **kwargs)
-
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = method.__doc__
-    return function
-
-
-_FUNCTIONS = (
-    "add sub subtract mul multiply div divide true_divide floor_divide remainder pow neg "
-    "negative square abs sign exp log log1p sqrt sin cos tanh sigmoid relu erf reciprocal floor "
-    "ceil maximum minimum clamp clip clamp_min masked_fill isnan equal allclose "
-    "lt le gt ge eq ne less less_equal greater greater_equal not_equal logical_not logical_and "
-    "logical_or bitwise_and bitwise_or bitwise_xor bitwise_not "
-    "sum mean prod max min amax amin argmax argmin all any var std logsumexp softmax "
-    "log_softmax "
-    "reshape flatten transpose swapaxes swapdims t permute squeeze unsqueeze narrow unbind "
-    "unflatten select chunk split gather matmul mm bmm mv dot inner numel clone detach nonzero "
-    "bernoulli"
-).split()
-globals().update({name: _function(name) for name in _FUNCTIONS})
+concat = concatenate = cat
+numel = Tensor.numel
+detach = Tensor.detach
 
 
 def is_tensor(obj):
@@ -90,8 +164,6 @@ def is_tensor(obj):
 def is_floating_point(input):
     return input.is_floating_point()
 
-
-concat = concatenate = cat
 
 # PyTorch's short dtype names (they shadow builtins inside this module only)
 float = float32

@@ -255,15 +255,3 @@ def _fast_written():
 
     return all(fast_ops.written(fn) for fn in (fast_ops.tensor_map, fast_ops.tensor_zip,
                                                 fast_ops.tensor_reduce, fast_ops._matmul))
-
-
-def check_same_backend(operation, *tensors):
-    """PyTorch's rule for devices, for backends: an operation's tensors share one."""
-    backends = [t.backend for t in tensors if hasattr(t, "backend")]
-    if any(b is not backends[0] for b in backends[1:]):
-        first, second = sorted({b.name for b in backends})[:2]
-        raise RuntimeError(
-            f"Expected all tensors to be on the same backend, but found at least two backends, "
-            f"'{first}' and '{second}' (in {operation}). Move one with "
-            f".to(backend='{first}') or .to(backend='{second}')."
-        )

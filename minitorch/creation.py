@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from . import dtypes
+from .array_data import as_array, infer_dtype
 from .backends import get_backend
 from .device import check_device
 from .random import generator_or_default
@@ -25,57 +26,6 @@ def _from_array(array, dtype, requires_grad=False, device=None, backend=None):
     return t
 
 
-def _nested_shape(data):
-    """The shape of nested lists, and their leaves in row-major order, checked to be regular."""
-    shape = []
-    probe = data
-    while isinstance(probe, (list, tuple)):
-        shape.append(len(probe))
-        if not probe:
-            break
-        probe = probe[0]
-    leaves = []
-
-    def walk(x, d):
-        if d == len(shape):
-            if isinstance(x, (list, tuple)):
-                raise ValueError(f"expected a number at dim {d}, but got a sequence: {x!r}")
-            leaves.append(x)
-            return
-        if not isinstance(x, (list, tuple)):
-            raise ValueError(
-                f"expected sequence of length {shape[d]} at dim {d} (got {type(x).__name__})"
-            )
-        if len(x) != shape[d]:
-            raise ValueError(f"expected sequence of length {shape[d]} at dim {d} (got {len(x)})")
-        for element in x:
-            walk(element, d + 1)
-
-    walk(data, 0)
-    return tuple(shape), leaves
-
-
-def _leaf_dtype(x):
-    """A number's own dtype: NumPy scalars and tensors keep theirs, Python numbers as PyTorch."""
-    if isinstance(x, Tensor):
-        return x.dtype
-    if isinstance(x, np.generic):
-        return dtypes.dtype_of_numpy(x.dtype)
-    if isinstance(x, (bool, int, float)):
-        return dtypes.scalar_dtype(x)
-    raise TypeError(f"Could not infer dtype of {type(x).__name__}")
-
-
-def _infer_dtype(leaves):
-    """The dtype that holds all `leaves` (default float for no leaves at all)."""
-    if not leaves:
-        return dtypes.get_default_dtype()
-    dtype = _leaf_dtype(leaves[0])
-    for x in leaves[1:]:
-        dtype = dtypes.promote_types(dtype, _leaf_dtype(x))
-    return dtype
-
-
 def _dtype(dtype, default):
     """The dtype asked for (a dtype, `float`, `"float64"`, ...), or `default` for None."""
     return default() if dtype is None else dtypes.as_dtype(dtype)
@@ -89,26 +39,14 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, backend=None):
     a minitorch addition) chooses the kernels that compute with it; by default, the default
     backend's (`minitorch.get_default_backend()`).
     """
-    if isinstance(data, Tensor):
-        dtype = _dtype(dtype, lambda: data.dtype)
-        return _from_array(data.detach().numpy().astype(dtype.numpy), dtype, requires_grad,
-                           device, backend)
-    if isinstance(data, np.ndarray):
-        dtype = _dtype(dtype, lambda: dtypes.dtype_of_numpy(data.dtype))
-        return _from_array(data.astype(dtype.numpy, copy=True), dtype, requires_grad, device,
-                           backend)
-    shape, leaves = _nested_shape(data)
-    dtype = _dtype(dtype, lambda: _infer_dtype(leaves))
-    values = [x.item() if isinstance(x, Tensor) else x for x in leaves]
-    with np.errstate(all="ignore"):
-        array = np.array(values, dtype=dtype.numpy).reshape(shape)
+    array, dtype = as_array(data, None if dtype is None else dtypes.as_dtype(dtype))
     return _from_array(array, dtype, requires_grad, device, backend)
 
 
 def as_tensor(data, dtype=None, device=None):
     """`data` as a tensor, sharing memory where it can: a tensor of the right dtype is
     returned as it is, a NumPy array of a supported dtype is wrapped (see `from_numpy`)."""
-    if hasattr(data, "_data") and (dtype is None or dtypes.as_dtype(dtype) is data.dtype):
+    if isinstance(data, Tensor) and (dtype is None or dtypes.as_dtype(dtype) is data.dtype):
         return data
     if isinstance(data, np.ndarray) and data.dtype in (d.numpy for d in dtypes._ALL) and (
             dtype is None or dtypes.as_dtype(dtype).numpy == data.dtype) and \
@@ -175,7 +113,7 @@ def _size_arg(size, kwargs):
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, backend=None):
     """A tensor of `size` filled with `fill_value` (whose type decides the default dtype)."""
-    return _filled(size, fill_value, _dtype(dtype, lambda: _infer_dtype([fill_value])),
+    return _filled(size, fill_value, _dtype(dtype, lambda: infer_dtype([fill_value])),
                    requires_grad, device, backend)
 
 
@@ -199,7 +137,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         )
     if not all(math.isfinite(v) for v in (start, end, step)):
         raise RuntimeError(f"unsupported range: {start} -> {end} (step {step})")
-    dtype = _dtype(dtype, lambda: _infer_dtype([start, end, step]))
+    dtype = _dtype(dtype, lambda: infer_dtype([start, end, step]))
     n = max(math.ceil((end - start) / step), 0)
     values = start + np.arange(n, dtype=np.float64 if dtype.is_floating_point else np.int64) * step
     return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device, backend)

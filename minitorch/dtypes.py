@@ -122,6 +122,10 @@ def promote_types(a, b):
     return a if a._rank >= b._rank else b
 
 
+# Python and NumPy numbers: operands that promote as scalars (anything else is a tensor)
+_NUMBERS = (bool, int, float, np.bool_, np.integer, np.floating)
+
+
 def scalar_dtype(value):
     """The dtype PyTorch gives a Python number: bool, int64 or the default float."""
     if isinstance(value, (bool, np.bool_)):
@@ -152,7 +156,7 @@ def result_type(*operands):
     """
     dims = zero = scalars = None
     for x in operands:
-        if not hasattr(x, "_data"):
+        if isinstance(x, _NUMBERS):
             d = scalar_dtype(x)
             scalars = d if scalars is None else promote_types(scalars, d)
         elif x.dim() == 0:

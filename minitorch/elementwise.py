@@ -1,4 +1,4 @@
-"""Elementwise operations of `Tensor`: arithmetic, math functions, comparisons and logic.
+"""Elementwise operations: arithmetic, math functions, comparisons and logic.
 
 Differentiable ones go through the Functions of `tensor_functions`; comparisons and bitwise
 logic (whose results are bools or integers) compute directly.
@@ -8,291 +8,319 @@ from . import dtypes
 from . import operators as ops
 from . import pointwise as pw
 from . import tensor_functions as F
+from .tensor_core import TensorCore
+
+# ----- arithmetic -------------------------------------------------------------------
 
 
-class ElementwiseOps:
-    """Mixin: the elementwise part of `Tensor`."""
+def add(input, other, *, alpha=1):
+    """`input + alpha * other`."""
+    return F.Add.apply(input, _number_or_tensor("add", other), alpha=alpha)
 
-    __slots__ = ()
 
-    # ----- arithmetic -------------------------------------------------------------------
-    def add(self, other, *, alpha=1):
-        """`self + alpha * other`."""
-        return F.Add.apply(self, _number_or_tensor("add", other), alpha=alpha)
+def sub(input, other, *, alpha=1):
+    """`input - alpha * other`."""
+    return F.Sub.apply(input, _number_or_tensor("sub", other), alpha=alpha)
 
-    def sub(self, other, *, alpha=1):
-        """`self - alpha * other`."""
-        return F.Sub.apply(self, _number_or_tensor("sub", other), alpha=alpha)
+subtract = sub
 
-    subtract = sub
 
-    def mul(self, other):
-        return F.Mul.apply(self, _number_or_tensor("mul", other))
+def mul(input, other):
+    return F.Mul.apply(input, _number_or_tensor("mul", other))
 
-    multiply = mul
+multiply = mul
 
-    def div(self, other, *, rounding_mode=None):
-        """True division (`/`); `rounding_mode='floor'` is `//`, `'trunc'` rounds toward 0."""
-        other = _number_or_tensor("div", other)
-        if rounding_mode is None:
-            return F.Div.apply(self, other)
-        if rounding_mode == "floor":
-            return self.floor_divide(other)
-        if rounding_mode == "trunc":
-            return pw.binary(self, other, "div", pw.truncdiv)
+
+def div(input, other, *, rounding_mode=None):
+    """True division (`/`); `rounding_mode='floor'` is `//`, `'trunc'` rounds toward 0."""
+    other = _number_or_tensor("div", other)
+    if rounding_mode is None:
+        return F.Div.apply(input, other)
+    if rounding_mode == "floor":
+        return input.floor_divide(other)
+    if rounding_mode == "trunc":
+        return pw.binary(input, other, "div", pw.truncdiv)
+    raise RuntimeError(
+        "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+        f"'{rounding_mode}'"
+    )
+
+divide = true_divide = div
+
+
+def floor_divide(input, other):
+    """`input // other`, rounded toward negative infinity (not differentiable)."""
+    return pw.binary(input, _number_or_tensor("floor_divide", other), "floor_divide",
+                     pw.floordiv)
+
+
+def remainder(input, other):
+    """`input % other`, with the sign of `other` (Python's and PyTorch's convention)."""
+    return F.Remainder.apply(input, _number_or_tensor("remainder", other))
+
+
+def pow(input, exponent):
+    exponent = _number_or_tensor("pow", exponent)
+    if isinstance(exponent, bool) and input.dtype is dtypes.bool_:
+        return pw.binary(input, exponent, "pow", ops.int_pow)  # PyTorch allows mask ** True
+    return F.Pow.apply(input, exponent)
+
+
+def square(input):
+    return F.Mul.apply(input, input)
+
+
+def neg(input):
+    return F.Neg.apply(input)
+
+negative = neg
+
+
+def abs(input):
+    return F.Abs.apply(input)
+
+
+def sign(input):
+    """-1, 0 or 1 by the sign of each element (not differentiable)."""
+    return pw.unary(input, ops.sign)
+
+
+def exp(input):
+    return F.Exp.apply(input)
+
+
+def log(input):
+    return F.Log.apply(input)
+
+
+def sqrt(input):
+    return F.Sqrt.apply(input)
+
+
+def log1p(input):
+    """`log(1 + input)`, accurate for tiny values."""
+    return F.Log1p.apply(input)
+
+
+def erf(input):
+    r"""The error function $\frac{2}{\sqrt\pi}\int_0^x e^{-t^2} dt$, elementwise."""
+    return F.Erf.apply(input)
+
+
+def reciprocal(input):
+    """`1 / input`, elementwise (integers give floats)."""
+    return F.Reciprocal.apply(input)
+
+
+def sin(input):
+    return F.Sin.apply(input)
+
+
+def cos(input):
+    return F.Cos.apply(input)
+
+
+def tanh(input):
+    return F.Tanh.apply(input)
+
+
+def sigmoid(input):
+    return F.Sigmoid.apply(input)
+
+
+def relu(input):
+    return F.Relu.apply(input)
+
+
+def floor(input):
+    return pw.unary(input, ops.floor) if input.dtype.is_floating_point else input._copy()
+
+
+def ceil(input):
+    return pw.unary(input, ops.ceil) if input.dtype.is_floating_point else input._copy()
+
+
+def maximum(input, other):
+    return F.Maximum.apply(input, _number_or_tensor("maximum", other))
+
+
+def minimum(input, other):
+    return F.Minimum.apply(input, _number_or_tensor("minimum", other))
+
+
+def clamp(input, min=None, max=None):
+    """Limit every element to `[min, max]` (either bound may be omitted)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, TensorCore) or isinstance(max, TensorCore):
+        out = input if min is None else input.maximum(min)
+        return out if max is None else out.minimum(max)
+    return F.Clamp.apply(input, min=min, max=max)
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    """`clamp(min=min)`: every element at least `min`."""
+    if isinstance(min, TensorCore):  # the gradient goes to input where input >= min, else to min
+        return F.where(input >= min, input, min)
+    return F.ClampMin.apply(input, min=_number_or_tensor("clamp_min", min))
+
+
+def masked_fill(input, mask, value):
+    """A copy of `input` with `value` (a number or a 0-d tensor) where `mask` is True.
+
+    `mask` is a bool tensor that broadcasts with `input`; the result keeps `input`'s dtype.
+    """
+    if getattr(mask, "dtype", None) is not dtypes.bool_:
+        got = getattr(mask, "dtype", None)
+        got = got.torch_name if got is not None else type(mask).__name__
         raise RuntimeError(
-            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-            f"'{rounding_mode}'"
+            f"masked_fill only supports boolean masks, but got mask with dtype {got} "
+            "(make one with a comparison, e.g. t > 0, or with .bool())"
         )
-
-    divide = true_divide = div
-
-    def floor_divide(self, other):
-        """`self // other`, rounded toward negative infinity (not differentiable)."""
-        return pw.binary(self, _number_or_tensor("floor_divide", other), "floor_divide",
-                         pw.floordiv)
-
-    def remainder(self, other):
-        """`self % other`, with the sign of `other` (Python's and PyTorch's convention)."""
-        return F.Remainder.apply(self, _number_or_tensor("remainder", other))
-
-    def pow(self, exponent):
-        exponent = _number_or_tensor("pow", exponent)
-        if isinstance(exponent, bool) and self.dtype is dtypes.bool_:
-            return pw.binary(self, exponent, "pow", ops.int_pow)  # PyTorch allows mask ** True
-        return F.Pow.apply(self, exponent)
-
-    def square(self):
-        return F.Mul.apply(self, self)
-
-    def neg(self):
-        return F.Neg.apply(self)
-
-    negative = neg
-
-    def abs(self):
-        return F.Abs.apply(self)
-
-    def sign(self):
-        """-1, 0 or 1 by the sign of each element (not differentiable)."""
-        return pw.unary(self, ops.sign)
-
-    def exp(self):
-        return F.Exp.apply(self)
-
-    def log(self):
-        return F.Log.apply(self)
-
-    def sqrt(self):
-        return F.Sqrt.apply(self)
-
-    def log1p(self):
-        """`log(1 + self)`, accurate for tiny values."""
-        return F.Log1p.apply(self)
-
-    def erf(self):
-        r"""The error function $\frac{2}{\sqrt\pi}\int_0^x e^{-t^2} dt$, elementwise."""
-        return F.Erf.apply(self)
-
-    def reciprocal(self):
-        """`1 / self`, elementwise (integers give floats)."""
-        return F.Reciprocal.apply(self)
-
-    def sin(self):
-        return F.Sin.apply(self)
-
-    def cos(self):
-        return F.Cos.apply(self)
-
-    def tanh(self):
-        return F.Tanh.apply(self)
-
-    def sigmoid(self):
-        return F.Sigmoid.apply(self)
-
-    def relu(self):
-        return F.Relu.apply(self)
-
-    def floor(self):
-        return pw.unary(self, ops.floor) if self.dtype.is_floating_point else self._copy()
-
-    def ceil(self):
-        return pw.unary(self, ops.ceil) if self.dtype.is_floating_point else self._copy()
-
-    def maximum(self, other):
-        return F.Maximum.apply(self, _number_or_tensor("maximum", other))
-
-    def minimum(self, other):
-        return F.Minimum.apply(self, _number_or_tensor("minimum", other))
-
-    def clamp(self, min=None, max=None):
-        """Limit every element to `[min, max]` (either bound may be omitted)."""
-        if min is None and max is None:
-            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        if hasattr(min, "_data") or hasattr(max, "_data"):
-            out = self if min is None else self.maximum(min)
-            return out if max is None else out.minimum(max)
-        return F.Clamp.apply(self, min=min, max=max)
-
-    clip = clamp
-
-    def clamp_min(self, min):
-        """`clamp(min=min)`: every element at least `min`."""
-        if hasattr(min, "_data"):  # the gradient goes to self where self >= min, else to min
-            return F.where(self >= min, self, min)
-        return F.ClampMin.apply(self, min=_number_or_tensor("clamp_min", min))
-
-    def masked_fill(self, mask, value):
-        """A copy of `self` with `value` (a number or a 0-d tensor) where `mask` is True.
-
-        `mask` is a bool tensor that broadcasts with `self`; the result keeps `self`'s dtype.
-        """
-        if getattr(mask, "dtype", None) is not dtypes.bool_:
-            got = getattr(mask, "dtype", None)
-            got = got.torch_name if got is not None else type(mask).__name__
+    if isinstance(value, TensorCore):
+        if value.dim() != 0:
             raise RuntimeError(
-                f"masked_fill only supports boolean masks, but got mask with dtype {got} "
-                "(make one with a comparison, e.g. t > 0, or with .bool())"
+                "masked_fill only supports a 0-dimensional value tensor, but got tensor "
+                f"with {value.dim()} dimension(s) (shape {list(value.shape)})"
             )
-        if hasattr(value, "_data"):
-            if value.dim() != 0:
-                raise RuntimeError(
-                    "masked_fill only supports a 0-dimensional value tensor, but got tensor "
-                    f"with {value.dim()} dimension(s) (shape {list(value.shape)})"
-                )
-        else:
-            value = _number_or_tensor("masked_fill", value)
-        return F.MaskedFill.apply(self, mask, value)
+    else:
+        value = _number_or_tensor("masked_fill", value)
+    return F.MaskedFill.apply(input, mask, value)
 
-    def where(self, condition, other):
-        """`self` where `condition` holds, else `other` (see `minitorch.where`)."""
-        return F.where(condition, self, other)
 
-    # ----- comparisons and logic (not differentiable) -----------------------------------
-    def _compare(self, other, name, fn):
-        return pw.binary(self, _number_or_tensor(name, other), name, fn, dtypes.bool_)
+def where(input, condition, other):
+    """`input` where `condition` holds, else `other` (see `minitorch.where`)."""
+    return F.where(condition, input, other)
 
-    def lt(self, other):
-        return self._compare(other, "lt", ops.lt)
 
-    def le(self, other):
-        return self._compare(other, "le", ops.le)
+# ----- comparisons and logic (not differentiable) -----------------------------------
 
-    def gt(self, other):
-        return self._compare(other, "gt", ops.gt)
 
-    def ge(self, other):
-        return self._compare(other, "ge", ops.ge)
+def _compare(input, other, name, fn):
+    return pw.binary(input, _number_or_tensor(name, other), name, fn, dtypes.bool_)
 
-    def eq(self, other):
-        return self._compare(other, "eq", ops.eq)
 
-    def ne(self, other):
-        return self._compare(other, "ne", ops.ne)
+def lt(input, other):
+    return _compare(input, other, "lt", ops.lt)
 
-    less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
 
-    def __eq__(self, other):
-        if not _is_operand(other):
-            return NotImplemented  # Python then compares identity: `t == None` is False
-        return self.eq(other)
+def le(input, other):
+    return _compare(input, other, "le", ops.le)
 
-    def __ne__(self, other):
-        if not _is_operand(other):
-            return NotImplemented
-        return self.ne(other)
 
-    def isnan(self):
-        return pw.binary(self, self, "isnan", ops.ne, dtypes.bool_)
+def gt(input, other):
+    return _compare(input, other, "gt", ops.gt)
 
-    def equal(self, other):
-        """True if `other` has the same shape and the same values."""
-        return self.shape == other.shape and bool(self.eq(other).all())
 
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-        """True if all `|self - other| <= atol + rtol * |other|`."""
-        close = (self - other).abs() <= atol + rtol * other.abs()
-        if equal_nan:
-            close = close | (self.isnan() & other.isnan())
-        return bool(close.all())
+def ge(input, other):
+    return _compare(input, other, "ge", ops.ge)
 
-    def logical_not(self):
-        return pw.unary(self, ops.logical_not, dtypes.bool_)
 
-    def logical_and(self, other):
-        return self._compare(other, "logical_and", ops.logical_and)
+def eq(input, other):
+    return _compare(input, other, "eq", ops.eq)
 
-    def logical_or(self, other):
-        return self._compare(other, "logical_or", ops.logical_or)
 
-    def _bitwise(self, other, name, fn):
-        other = _number_or_tensor(name, other)
-        if dtypes.result_type(self, other).is_floating_point:
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for floating-point tensors")
-        return pw.binary(self, other, name, fn)
+def ne(input, other):
+    return _compare(input, other, "ne", ops.ne)
 
-    def bitwise_and(self, other):
-        return self._bitwise(other, "bitwise_and", ops.bitwise_and)
+less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
 
-    def bitwise_or(self, other):
-        return self._bitwise(other, "bitwise_or", ops.bitwise_or)
 
-    def bitwise_xor(self, other):
-        return self._bitwise(other, "bitwise_xor", ops.bitwise_xor)
+def isnan(input):
+    return pw.binary(input, input, "isnan", ops.ne, dtypes.bool_)
 
-    def bitwise_not(self):
-        if self.dtype.is_floating_point:
-            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
-                            "tensors")
-        return pw.unary(self, ops.bitwise_not)
 
-    # ----- operators --------------------------------------------------------------------
-    __add__ = add
-    __sub__ = sub
-    __mul__ = mul
-    __truediv__ = div
-    __floordiv__ = floor_divide
-    __mod__ = remainder
-    __pow__ = pow
-    __neg__ = neg
-    __abs__ = abs
-    __lt__ = lt
-    __le__ = le
-    __gt__ = gt
-    __ge__ = ge
-    __and__ = __rand__ = bitwise_and
-    __or__ = __ror__ = bitwise_or
-    __xor__ = __rxor__ = bitwise_xor
-    __invert__ = bitwise_not
+def equal(input, other):
+    """True if `other` has the same shape and the same values."""
+    return input.shape == other.shape and bool(input.eq(other).all())
 
-    def __radd__(self, other):
-        return F.Add.apply(_number_or_tensor("add", other), self)
 
-    def __rsub__(self, other):
-        return F.Sub.apply(_number_or_tensor("sub", other), self)
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True if all `|input - other| <= atol + rtol * |other|`."""
+    close = (input - other).abs() <= atol + rtol * other.abs()
+    if equal_nan:
+        close = close | (input.isnan() & other.isnan())
+    return bool(close.all())
 
-    def __rmul__(self, other):
-        return F.Mul.apply(_number_or_tensor("mul", other), self)
 
-    def __rtruediv__(self, other):
-        return F.Div.apply(_number_or_tensor("div", other), self)
+def logical_not(input):
+    return pw.unary(input, ops.logical_not, dtypes.bool_)
 
-    def __rfloordiv__(self, other):
-        return pw.binary(_number_or_tensor("floor_divide", other), self, "floor_divide",
-                         pw.floordiv)
 
-    def __rmod__(self, other):
-        return F.Remainder.apply(_number_or_tensor("remainder", other), self)
+def logical_and(input, other):
+    return _compare(input, other, "logical_and", ops.logical_and)
 
-    def __rpow__(self, other):
-        return F.Pow.apply(_number_or_tensor("pow", other), self)
+
+def logical_or(input, other):
+    return _compare(input, other, "logical_or", ops.logical_or)
+
+
+def _bitwise(input, other, name, fn):
+    other = _number_or_tensor(name, other)
+    if dtypes.result_type(input, other).is_floating_point:
+        raise RuntimeError(f"\"{name}_cpu\" not implemented for floating-point tensors")
+    return pw.binary(input, other, name, fn)
+
+
+def bitwise_and(input, other):
+    return _bitwise(input, other, "bitwise_and", ops.bitwise_and)
+
+
+def bitwise_or(input, other):
+    return _bitwise(input, other, "bitwise_or", ops.bitwise_or)
+
+
+def bitwise_xor(input, other):
+    return _bitwise(input, other, "bitwise_xor", ops.bitwise_xor)
+
+
+def bitwise_not(input):
+    if input.dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return pw.unary(input, ops.bitwise_not)
+
+
+# ----- reflected operators (`2 - t`): the number comes first -----------------------------
+
+
+def radd(input, other):
+    return F.Add.apply(_number_or_tensor("add", other), input)
+
+
+def rsub(input, other):
+    return F.Sub.apply(_number_or_tensor("sub", other), input)
+
+
+def rmul(input, other):
+    return F.Mul.apply(_number_or_tensor("mul", other), input)
+
+
+def rtruediv(input, other):
+    return F.Div.apply(_number_or_tensor("div", other), input)
+
+
+def rfloordiv(input, other):
+    return pw.binary(_number_or_tensor("floor_divide", other), input, "floor_divide",
+                     pw.floordiv)
+
+
+def rmod(input, other):
+    return F.Remainder.apply(_number_or_tensor("remainder", other), input)
+
+
+def rpow(input, other):
+    return F.Pow.apply(_number_or_tensor("pow", other), input)
 
 
 _NUMBERS = (bool, int, float)
 
 
-def _is_operand(x):
-    return hasattr(x, "_data") or isinstance(x, _NUMBERS) or (
+def is_operand(x):
+    """Whether `x` can be an operand of a comparison: a tensor or a number."""
+    return isinstance(x, TensorCore) or isinstance(x, _NUMBERS) or (
         hasattr(x, "item") and getattr(x, "ndim", None) == 0
     )
 
@@ -302,7 +330,7 @@ def _number_or_tensor(name, x):
 
     NumPy numbers become Python numbers, so they promote like Python scalars (as in PyTorch).
     """
-    if hasattr(x, "_data"):
+    if isinstance(x, TensorCore):
         return x
     item = getattr(x, "item", None)
     if item is not None and getattr(x, "ndim", None) == 0:  # NumPy scalar or 0-d array

@@ -1,4 +1,5 @@
-"""Indexing: `t[...]` and `t[...] = value` with PyTorch's rules.
+"""Indexing without autograd: `t[...]`, `t[...] = value`, gather and scatter, with PyTorch's
+rules (the Functions `Index`, `IndexPut`, `Gather` and `ScatterAdd` compute with these).
 
 Basic indices (ints, slices, None, ...) give views that share storage. Advanced indices
 (bool masks, integer tensors or lists) gather a copy, following NumPy's rules once the
@@ -8,20 +9,20 @@ integer indices have been applied, as PyTorch does.
 import numpy as np
 
 from . import dtypes
-from . import tensor_functions as F
-from .tensor_data import TensorData, normalize_dim
+from .tensor_core import TensorCore
+from .tensor_data import TensorData
 
 
 def _is_int(item):
     return isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)) or (
-        hasattr(item, "_data") and item.dim() == 0 and not item.dtype.is_floating_point
+        isinstance(item, TensorCore) and item.dim() == 0 and not item.dtype.is_floating_point
         and item.dtype is not dtypes.bool_
     )
 
 
 def _is_advanced(item):
     return isinstance(item, (list, np.ndarray, bool, np.bool_)) or (
-        hasattr(item, "_data") and not _is_int(item)
+        isinstance(item, TensorCore) and not _is_int(item)
     )
 
 
@@ -36,10 +37,10 @@ def _check_item(item):
 
 
 def _as_numpy_index(item):
-    if hasattr(item, "_data"):
+    if isinstance(item, TensorCore):
         return item._data.numpy()
     if isinstance(item, list):
-        array = np.array([_as_numpy_index(i) if hasattr(i, "_data") else i for i in item])
+        array = np.array([_as_numpy_index(i) if isinstance(i, TensorCore) else i for i in item])
         return array if array.size else array.astype(np.int64)  # [] selects nothing
     return item
 
@@ -114,91 +115,74 @@ def _numpy_error(e):
     return IndexError(str(e).replace("axis", "dimension"))
 
 
-class IndexingOps:
-    """Mixin: `t[key]` of `Tensor`, and the raw helpers behind assignment and its gradient."""
+def nonzero(input, *, as_tuple=False):
+    """The indices of the nonzero elements: an (n, dim) tensor, or one tensor per dim."""
+    indices = np.nonzero(input._data.numpy())
+    columns = [input._make_from_numpy(i, dtypes.int64) for i in indices]
+    if as_tuple:
+        return tuple(columns)
+    stacked = np.stack(indices, axis=1) if indices else np.zeros((0, 0), dtype=np.int64)
+    return input._make_from_numpy(stacked, dtypes.int64)
 
-    __slots__ = ()
 
-    def __getitem__(self, key):
-        return F.Index.apply(self, key=key)
+def getitem(input, key):
+    """`input[key]` without autograd: a view for basic keys, else a gathered copy."""
+    view, advanced = locate(input._data, key)
+    if advanced is None:
+        return input._as_view(view)
+    try:
+        values = view.numpy()[advanced]
+    except IndexError as e:
+        raise _numpy_error(e) from None
+    return input._wrap(TensorData.from_array(values))
 
-    def nonzero(self, *, as_tuple=False):
-        """The indices of the nonzero elements: an (n, dim) tensor, or one tensor per dim."""
-        indices = np.nonzero(self._data.numpy())
-        columns = [self._make_from_numpy(i, dtypes.int64) for i in indices]
-        if as_tuple:
-            return tuple(columns)
-        stacked = np.stack(indices, axis=1) if indices else np.zeros((0, 0), dtype=np.int64)
-        return self._make_from_numpy(stacked, dtypes.int64)
 
-    def _getitem(self, key):
-        """`self[key]` without autograd: a view for basic keys, else a gathered copy."""
-        view, advanced = locate(self._data, key)
-        if advanced is None:
-            return self._as_view(view)
-        try:
-            values = view.numpy()[advanced]
-        except IndexError as e:
-            raise _numpy_error(e) from None
-        return self._wrap(TensorData.from_array(values))
-
-    def _setitem(self, key, value):
-        """`self[key] = value` without autograd; `value` broadcasts and is cast."""
-        view, advanced = locate(self._data, key)
-        target = view.numpy()
-        source = value._data.numpy() if hasattr(value, "_data") else np.asarray(value)
-        index = () if advanced is None else advanced
-        try:
-            selected_ndim = target[index].ndim
-            while source.ndim > selected_ndim and source.shape[0] == 1:
-                source = source[0]  # PyTorch drops leading size-1 dims of the value
-            with np.errstate(all="ignore"):
-                target[index] = source
-        except IndexError as e:
-            raise _numpy_error(e) from None
-        except ValueError as e:
-            raise RuntimeError(
-                f"cannot assign a value of shape {list(np.shape(source))} to the indexed part "
-                f"of the tensor: {e}"
-            ) from None
-
-    def _index_add(self, key, values):
-        """Add `values` at `self[key]`, summing where an index repeats (for gradients)."""
-        view, advanced = locate(self._data, key)
+def setitem(input, key, value):
+    """`input[key] = value` without autograd; `value` broadcasts and is cast."""
+    view, advanced = locate(input._data, key)
+    target = view.numpy()
+    source = value._data.numpy() if isinstance(value, TensorCore) else np.asarray(value)
+    index = () if advanced is None else advanced
+    try:
+        selected_ndim = target[index].ndim
+        while source.ndim > selected_ndim and source.shape[0] == 1:
+            source = source[0]  # PyTorch drops leading size-1 dims of the value
         with np.errstate(all="ignore"):
-            if advanced is None:
-                target = view.numpy()
-                target += values._data.numpy()
-            else:
-                np.add.at(view.numpy(), advanced, values._data.numpy())
+            target[index] = source
+    except IndexError as e:
+        raise _numpy_error(e) from None
+    except ValueError as e:
+        raise RuntimeError(
+            f"cannot assign a value of shape {list(np.shape(source))} to the indexed part "
+            f"of the tensor: {e}"
+        ) from None
 
-    # ----- gather ----------------------------------------------------------------------
-    def gather(self, dim, index):
-        """Values picked along `dim` by `index` (int64, same number of dimensions):
 
-            out[i][j][k] = self[index[i][j][k]][j][k]   # dim == 0
-            out[i][j][k] = self[i][index[i][j][k]][k]   # dim == 1
+def index_add(input, key, values):
+    """Add `values` at `input[key]`, summing where an index repeats (for gradients)."""
+    view, advanced = locate(input._data, key)
+    with np.errstate(all="ignore"):
+        if advanced is None:
+            target = view.numpy()
+            target += values._data.numpy()
+        else:
+            np.add.at(view.numpy(), advanced, values._data.numpy())
 
-        The result has `index`'s shape; `index` may be smaller than `self` in the other
-        dimensions. Its gradient adds the output gradient back at the picked positions.
-        """
-        d = normalize_dim(dim, self.dim())
-        _check_gather_index("gather", self, d, index)
-        return F.Gather.apply(self, dim=d, index=index)
 
-    def _gather(self, dim, index):
-        """`self.gather(dim, index)` without autograd."""
-        values = self._data.numpy().reshape(self.shape or (1,))  # 0-d as 1-d, as PyTorch
-        picked = values[_positions(dim, index)]
-        return self._wrap(TensorData.from_array(picked.reshape(index.shape)))
+def gather(input, dim, index):
+    """The values of `input` that `index` picks along `dim` (see `Tensor.gather`)."""
+    values = input._data.numpy().reshape(input.shape or (1,))  # 0-d as 1-d, as PyTorch
+    picked = values[_positions(dim, index)]
+    return input._wrap(TensorData.from_array(picked.reshape(index.shape)))
 
-    def _scatter_add_into(self, shape, dim, index):
-        """Zeros of `shape` with this tensor's values (shaped like `index`) added at
-        `index` along `dim`; repeated positions add up."""
-        out = np.zeros(tuple(shape) or (1,), dtype=self.dtype.numpy)
-        idx_shape = tuple(index.shape) or (1,)
-        np.add.at(out, _positions(dim, index), self._data.numpy().reshape(idx_shape))
-        return self._wrap(TensorData.from_array(out.reshape(shape)))
+
+def scatter_add_into(input, shape, dim, index):
+    """Zeros of `shape` with this tensor's values (shaped like `index`) added at
+    `index` along `dim`; repeated positions add up."""
+    out = np.zeros(tuple(shape) or (1,), dtype=input.dtype.numpy)
+    idx_shape = tuple(index.shape) or (1,)
+    np.add.at(out, _positions(dim, index), input._data.numpy().reshape(idx_shape))
+    return input._wrap(TensorData.from_array(out.reshape(shape)))
 
 
 def _positions(dim, index):
@@ -212,9 +196,9 @@ def _positions(dim, index):
     return tuple(grid)
 
 
-def _check_gather_index(name, input, dim, index):
+def check_gather_index(name, input, dim, index):
     """PyTorch's checks of a gather / scatter index, with the shapes named."""
-    if not hasattr(index, "_data"):
+    if not isinstance(index, TensorCore):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index.dtype is not dtypes.int64:
         raise RuntimeError(

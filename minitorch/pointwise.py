@@ -9,7 +9,7 @@ import numpy as np
 
 from . import dtypes
 from . import operators as ops
-from .backends import check_same_backend
+from .tensor_core import TensorCore
 from .tensor_data import TensorData, shape_broadcast
 
 _FLOAT = 2
@@ -21,8 +21,7 @@ def scalar_data(value, dtype):
 
 def raw_data(x, dtype):
     """The TensorData of a tensor, or a Python scalar as 0-d data of `dtype`."""
-    data = getattr(x, "_data", None)
-    return data if data is not None else scalar_data(x, dtype)
+    return x._data if isinstance(x, TensorCore) else scalar_data(x, dtype)
 
 
 def operand(x, dtype):
@@ -33,9 +32,21 @@ def operand(x, dtype):
     """
     if isinstance(x, TensorData):
         return x
-    if hasattr(x, "_data") and x.dtype is not dtype:
+    if isinstance(x, TensorCore) and x.dtype is not dtype:
         return x._cast(dtype)._data
     return raw_data(x, dtype)
+
+
+def check_same_backend(operation, *tensors):
+    """PyTorch's rule for devices, for backends: an operation's tensors share one."""
+    backends = [t.backend for t in tensors if isinstance(t, TensorCore)]
+    if any(b is not backends[0] for b in backends[1:]):
+        first, second = sorted({b.name for b in backends})[:2]
+        raise RuntimeError(
+            f"Expected all tensors to be on the same backend, but found at least two backends, "
+            f"'{first}' and '{second}' (in {operation}). Move one with "
+            f".to(backend='{first}') or .to(backend='{second}')."
+        )
 
 
 def check_not_bool(*operands):
@@ -78,7 +89,7 @@ def binary(a, b, name, fn, out_dtype=None, compute_dtype=None, out=None):
     dtype = compute_dtype or dtypes.result_type(a, b)
     if isinstance(fn, ByCategory):
         fn = fn.pick(dtype)
-    tensor = a if hasattr(a, "_data") else b
+    tensor = a if isinstance(a, TensorCore) else b
     check_same_backend(name, a, b)
     try:
         out = tensor.backend.zip(fn, operand(a, dtype), operand(b, dtype), out_dtype or dtype,

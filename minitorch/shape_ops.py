@@ -1,10 +1,12 @@
-"""Shape operations. Views (view, permute, transpose, expand, squeeze, ...) share storage and
-change only shape, strides and offset; `reshape` copies only when no view can express it.
+"""Shape, slicing and joining operations. Views (view, permute, transpose, expand, squeeze,
+...) share storage and change only shape, strides and offset; `reshape` copies only when no
+view can express it.
 """
 
-from . import dtypes
+from . import dtypes, indexing
 from . import tensor_functions as F
-from .tensor_data import TensorData, normalize_dim, shape_size, strides_from_shape
+from .tensor_core import TensorCore
+from .tensor_data import normalize_dim, shape_size
 
 
 def sizes_arg(args, name="size"):
@@ -47,261 +49,204 @@ def infer_shape(shape, numel):
     return shape
 
 
-def view_strides(old_shape, old_strides, new_shape):
-    """Strides that show the same elements in `new_shape` without copying, or None.
+def view(input, *shape):
+    """The same storage seen with another shape (one size may be -1)."""
+    if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
+        raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+    shape = infer_shape(sizes_arg(shape), input._data.size)
+    return F.View.apply(input, shape=shape)
 
-    Possible when each run of merged or split dimensions is contiguous in memory.
-    """
-    strides = [0] * len(new_shape)
-    view_d = len(new_shape) - 1
-    chunk_stride = old_strides[-1]
-    tensor_numel = view_numel = 1
-    for d in range(len(old_shape) - 1, -1, -1):
-        tensor_numel *= old_shape[d]
-        chunk_ends = d == 0 or (
-            old_shape[d - 1] != 1 and old_strides[d - 1] != tensor_numel * chunk_stride
+
+def view_as(input, other):
+    return input.view(other.shape)
+
+
+def reshape(input, *shape):
+    """`view` when the storage allows it, else a contiguous copy with the new shape."""
+    shape = infer_shape(sizes_arg(shape), input._data.size)
+    return F.Reshape.apply(input, shape=shape)
+
+
+def reshape_as(input, other):
+    return input.reshape(other.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dimensions `start_dim` to `end_dim` (inclusive) into one."""
+    if input.dim() == 0:
+        return input.reshape(1)
+    start = normalize_dim(start_dim, input.dim())
+    end = normalize_dim(end_dim, input.dim())
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    merged = shape_size(input.shape[start : end + 1])
+    return input.reshape(input.shape[:start] + (merged,) + input.shape[end + 1 :])
+
+
+def unflatten(input, dim, sizes):
+    d = normalize_dim(dim, input.dim())
+    return input.reshape(input.shape[:d] + tuple(sizes) + input.shape[d + 1 :])
+
+
+def permute(input, *dims):
+    """A view with dimensions reordered: dimension `i` of the result is `dims[i]`."""
+    dims = sizes_arg(dims, "dims")
+    if len(dims) != input.dim():
+        raise RuntimeError(
+            f"permute(): got {len(dims)} dims for a tensor with {input.dim()} dimensions: "
+            f"name each dimension exactly once (input.dim() = {input.dim()} is not equal to "
+            f"len(dims) = {len(dims)})"
         )
-        if chunk_ends:
-            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
-                strides[view_d] = view_numel * chunk_stride
-                view_numel *= new_shape[view_d]
-                view_d -= 1
-            if view_numel != tensor_numel:
-                return None
-            if d > 0:
-                chunk_stride = old_strides[d - 1]
-                tensor_numel = view_numel = 1
-    return tuple(strides) if view_d == -1 else None
+    order = tuple(normalize_dim(d, input.dim()) for d in dims)
+    if len(set(order)) != len(order):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return F.Permute.apply(input, order=order)
 
 
-class ShapeOps:
-    """Mixin: the shape operations of `Tensor`."""
+def transpose(input, dim0, dim1):
+    """A view with dimensions `dim0` and `dim1` swapped."""
+    order = list(range(input.dim()))
+    a, b = normalize_dim(dim0, input.dim()), normalize_dim(dim1, input.dim())
+    if order:
+        order[a], order[b] = order[b], order[a]
+    return F.Permute.apply(input, order=tuple(order), name="Transpose")
 
-    __slots__ = ()
+swapaxes = swapdims = transpose
 
-    def _view_raw(self, shape):
-        """A view with `shape` (already checked to hold the same number of elements)."""
-        data = self._data
-        if data.is_contiguous() or data.size == 0 or not data.shape:
-            return self._as_view(data.view(shape, strides_from_shape(shape)))
-        strides = view_strides(data.shape, data.strides, shape)
-        if strides is None:
-            raise RuntimeError(
-                "view size is not compatible with input tensor's size and stride (at least one "
-                "dimension spans across two contiguous subspaces). This tensor is not contiguous "
-                f"(shape {tuple(data.shape)}, strides {data.strides}): use .reshape(...) instead, "
-                "or call .contiguous() before .view(...)."
-            )
-        return self._as_view(data.view(shape, strides))
 
-    def _reshape_raw(self, shape):
-        data = self._data
-        if data.shape and data.size and not data.is_contiguous() and \
-                view_strides(data.shape, data.strides, shape) is None:
-            return self._copy()._view_raw(shape)
-        return self._view_raw(shape)
-
-    def view(self, *shape):
-        """The same storage seen with another shape (one size may be -1)."""
-        if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
-            raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
-        shape = infer_shape(sizes_arg(shape), self._data.size)
-        return F.View.apply(self, make=lambda a: a._view_raw(shape))
-
-    def view_as(self, other):
-        return self.view(other.shape)
-
-    def reshape(self, *shape):
-        """`view` when the storage allows it, else a contiguous copy with the new shape."""
-        shape = infer_shape(sizes_arg(shape), self._data.size)
-        return F.Reshape.apply(self, make=lambda a: a._reshape_raw(shape))
-
-    def reshape_as(self, other):
-        return self.reshape(other.shape)
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        """Merge dimensions `start_dim` to `end_dim` (inclusive) into one."""
-        if self.dim() == 0:
-            return self.reshape(1)
-        start = normalize_dim(start_dim, self.dim())
-        end = normalize_dim(end_dim, self.dim())
-        if start > end:
-            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-        if start == end:
-            return self
-        merged = shape_size(self.shape[start : end + 1])
-        return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1 :])
-
-    def unflatten(self, dim, sizes):
-        d = normalize_dim(dim, self.dim())
-        return self.reshape(self.shape[:d] + tuple(sizes) + self.shape[d + 1 :])
-
-    def permute(self, *dims):
-        """A view with dimensions reordered: dimension `i` of the result is `dims[i]`."""
-        dims = sizes_arg(dims, "dims")
-        if len(dims) != self.dim():
-            raise RuntimeError(
-                f"permute(): got {len(dims)} dims for a tensor with {self.dim()} dimensions: "
-                f"name each dimension exactly once (input.dim() = {self.dim()} is not equal to "
-                f"len(dims) = {len(dims)})"
-            )
-        order = tuple(normalize_dim(d, self.dim()) for d in dims)
-        if len(set(order)) != len(order):
-            raise RuntimeError("permute(): duplicate dims are not allowed.")
-        return F.Permute.apply(self, order=order)
-
-    def transpose(self, dim0, dim1):
-        """A view with dimensions `dim0` and `dim1` swapped."""
-        order = list(range(self.dim()))
-        a, b = normalize_dim(dim0, self.dim()), normalize_dim(dim1, self.dim())
-        if order:
-            order[a], order[b] = order[b], order[a]
-        return F.Permute.apply(self, order=tuple(order), name="Transpose")
-
-    swapaxes = swapdims = transpose
-
-    def t(self):
-        """Transpose of a matrix (vectors and 0-d tensors are returned as they are)."""
-        if self.dim() > 2:
-            raise RuntimeError(
-                f"t() expects a tensor with <= 2 dimensions, but self is {self.dim()}D"
-            )
-        order = (1, 0) if self.dim() == 2 else tuple(range(self.dim()))
-        return F.Permute.apply(self, order=order, name="T")
-
-    @property
-    def T(self):
-        """All dimensions reversed."""
-        return F.Permute.apply(self, order=tuple(range(self.dim() - 1, -1, -1)))
-
-    @property
-    def mT(self):
-        """The last two dimensions swapped: a batch of transposed matrices."""
-        if self.dim() < 2:
-            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices.")
-        return self.transpose(-2, -1)
-
-    def squeeze(self, dim=None):
-        """Drop dimensions of size 1 (all of them, or those among `dim`)."""
-        if dim is None:
-            dims = range(self.dim())
-        elif isinstance(dim, (tuple, list)):
-            dims = [normalize_dim(d, self.dim()) for d in dim]
-        else:
-            dims = [normalize_dim(dim, self.dim())]
-        drop = {d for d in dims if self.dim() and self.shape[d] == 1}
-        keep = [i for i in range(self.dim()) if i not in drop]
-        shape = tuple(self.shape[i] for i in keep)
-        strides = tuple(self._data.strides[i] for i in keep)
-        variant = 0 if dim is None else 2 if isinstance(dim, (tuple, list)) else 1
-        return F.Squeeze.apply(self, make=lambda a: a._as_view(a._data.view(shape, strides)),
-                               variant=variant)
-
-    def unsqueeze(self, dim):
-        """Insert a dimension of size 1 at position `dim`."""
-        d = normalize_dim(dim, self.dim() + 1)
-        shape, strides = list(self.shape), list(self._data.strides)
-        stride = shape[d] * strides[d] if d < len(shape) else 1
-        shape.insert(d, 1)
-        strides.insert(d, stride)
-        return F.Unsqueeze.apply(
-            self, make=lambda a: a._as_view(a._data.view(tuple(shape), tuple(strides)))
+def t(input):
+    """Transpose of a matrix (vectors and 0-d tensors are returned as they are)."""
+    if input.dim() > 2:
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but input is {input.dim()}D"
         )
+    order = (1, 0) if input.dim() == 2 else tuple(range(input.dim()))
+    return F.Permute.apply(input, order=order, name="T")
 
-    def expand(self, *sizes):
-        """A broadcast view: size-1 dimensions repeat (stride 0), -1 keeps a size."""
-        sizes = sizes_arg(sizes)
-        if len(sizes) < self.dim():
-            raise RuntimeError(
-                f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
-                f"to the number of dimensions in the tensor ({self.dim()})"
-            )
-        lead = len(sizes) - self.dim()
-        shape, strides = [], []
-        for i, size in enumerate(sizes):
-            if i < lead:
-                if size < 0:
-                    raise RuntimeError(
-                        f"expand: the size -1 is not allowed in a leading, new dimension ({i})"
-                    )
-                shape.append(size)
-                strides.append(0)
-                continue
-            old, stride = self.shape[i - lead], self._data.strides[i - lead]
-            if size == -1 or size == old:
-                shape.append(old)
-                strides.append(stride)
-            elif old == 1:
-                shape.append(size)
-                strides.append(0)
-            else:
+
+def T(input):
+    """All dimensions reversed (`Tensor.T`)."""
+    return F.Permute.apply(input, order=tuple(range(input.dim() - 1, -1, -1)))
+
+
+def mT(input):
+    """The last two dimensions swapped: a batch of transposed matrices (`Tensor.mT`)."""
+    if input.dim() < 2:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices.")
+    return input.transpose(-2, -1)
+
+
+def squeeze(input, dim=None):
+    """Drop dimensions of size 1 (all of them, or those among `dim`)."""
+    if dim is None:
+        dims = range(input.dim())
+    elif isinstance(dim, (tuple, list)):
+        dims = [normalize_dim(d, input.dim()) for d in dim]
+    else:
+        dims = [normalize_dim(dim, input.dim())]
+    drop = {d for d in dims if input.dim() and input.shape[d] == 1}
+    keep = [i for i in range(input.dim()) if i not in drop]
+    shape = tuple(input.shape[i] for i in keep)
+    strides = tuple(input._data.strides[i] for i in keep)
+    variant = 0 if dim is None else 2 if isinstance(dim, (tuple, list)) else 1
+    return F.Squeeze.apply(input, shape=shape, strides=strides, variant=variant)
+
+
+def unsqueeze(input, dim):
+    """Insert a dimension of size 1 at position `dim`."""
+    d = normalize_dim(dim, input.dim() + 1)
+    shape, strides = list(input.shape), list(input._data.strides)
+    stride = shape[d] * strides[d] if d < len(shape) else 1
+    shape.insert(d, 1)
+    strides.insert(d, stride)
+    return F.Unsqueeze.apply(input, shape=tuple(shape), strides=tuple(strides))
+
+
+def expand(input, *sizes):
+    """A broadcast view: size-1 dimensions repeat (stride 0), -1 keeps a size."""
+    sizes = sizes_arg(sizes)
+    if len(sizes) < input.dim():
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
+            f"to the number of dimensions in the tensor ({input.dim()})"
+        )
+    lead = len(sizes) - input.dim()
+    shape, strides = [], []
+    for i, size in enumerate(sizes):
+        if i < lead:
+            if size < 0:
                 raise RuntimeError(
-                    f"The expanded size of the tensor ({size}) must match the existing size "
-                    f"({old}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
-                    f"Tensor sizes: {list(self.shape)}"
+                    f"expand: the size -1 is not allowed in a leading, new dimension ({i})"
                 )
-        if tuple(shape) == self.shape:
-            return self
-        return F.Expand.apply(
-            self, make=lambda a: a._as_view(a._data.view(tuple(shape), tuple(strides)))
-        )
-
-    def expand_as(self, other):
-        return self.expand(other.shape)
-
-    def narrow(self, dim, start, length):
-        """A view of `length` entries of dimension `dim` from `start`."""
-        d = normalize_dim(dim, self.dim())
-        if start < 0:
-            start += self.shape[d]
-        if not (0 <= start and 0 <= length and start + length <= self.shape[d]):
-            raise IndexError(
-                f"narrow(): start ({start}) + length ({length}) exceeds dimension size "
-                f"({self.shape[d]})."
-            )
-        return self[(slice(None),) * d + (slice(start, start + length),)]
-
-    def select(self, dim, index):
-        d = normalize_dim(dim, self.dim())
-        return self[(slice(None),) * d + (index,)]
-
-    def unbind(self, dim=0):
-        d = normalize_dim(dim, self.dim())
-        return tuple(self.select(d, i) for i in range(self.shape[d]))
-
-    def split(self, split_size, dim=0):
-        """Pieces of `split_size` along `dim` (the last may be smaller), or of the given sizes."""
-        d = normalize_dim(dim, self.dim())
-        n = self.shape[d]
-        if isinstance(split_size, int):
-            if split_size <= 0:
-                raise RuntimeError(f"split(): split_size must be positive, got {split_size}")
-            sizes = [min(split_size, n - s) for s in range(0, n, split_size)] or [0]
+            shape.append(size)
+            strides.append(0)
+            continue
+        old, stride = input.shape[i - lead], input._data.strides[i - lead]
+        if size == -1 or size == old:
+            shape.append(old)
+            strides.append(stride)
+        elif old == 1:
+            shape.append(size)
+            strides.append(0)
         else:
-            sizes = list(split_size)
-        starts = [sum(sizes[:i]) for i in range(len(sizes))]
-        return tuple(self.narrow(d, s, k) for s, k in zip(starts, sizes))
-
-    def chunk(self, chunks, dim=0):
-        if chunks <= 0:
-            raise RuntimeError(f"chunk(): chunks must be positive, got {chunks}")
-        d = normalize_dim(dim, self.dim())
-        return self.split(max(-(-self.shape[d] // chunks), 1), d)
-
-    def _cat_raw(self, tensors, dim):
-        """The tensors joined along `dim` (checked by `cat`), without autograd."""
-        dtype = dtypes.result_type(*tensors)
-        shape = list(tensors[0].shape)
-        shape[dim] = sum(t.shape[dim] for t in tensors)
-        out = self._wrap(TensorData.empty(shape, dtype.numpy), dtype)
-        start = 0
-        for t in tensors:
-            piece = out._data.view(
-                tuple(t.shape), out._data.strides, start * out._data.strides[dim]
+            raise RuntimeError(
+                f"The expanded size of the tensor ({size}) must match the existing size "
+                f"({old}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                f"Tensor sizes: {list(input.shape)}"
             )
-            self.backend.copy(t._data, piece)
-            start += t.shape[dim]
-        return out
+    if tuple(shape) == input.shape:
+        return input
+    return F.Expand.apply(input, shape=tuple(shape), strides=tuple(strides))
+
+
+def expand_as(input, other):
+    return input.expand(other.shape)
+
+
+def narrow(input, dim, start, length):
+    """A view of `length` entries of dimension `dim` from `start`."""
+    d = normalize_dim(dim, input.dim())
+    if start < 0:
+        start += input.shape[d]
+    if not (0 <= start and 0 <= length and start + length <= input.shape[d]):
+        raise IndexError(
+            f"narrow(): start ({start}) + length ({length}) exceeds dimension size "
+            f"({input.shape[d]})."
+        )
+    return input[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def select(input, dim, index):
+    d = normalize_dim(dim, input.dim())
+    return input[(slice(None),) * d + (index,)]
+
+
+def unbind(input, dim=0):
+    d = normalize_dim(dim, input.dim())
+    return tuple(input.select(d, i) for i in range(input.shape[d]))
+
+
+def split(input, split_size, dim=0):
+    """Pieces of `split_size` along `dim` (the last may be smaller), or of the given sizes."""
+    d = normalize_dim(dim, input.dim())
+    n = input.shape[d]
+    if isinstance(split_size, int):
+        if split_size <= 0:
+            raise RuntimeError(f"split(): split_size must be positive, got {split_size}")
+        sizes = [min(split_size, n - s) for s in range(0, n, split_size)] or [0]
+    else:
+        sizes = list(split_size)
+    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    return tuple(input.narrow(d, s, k) for s, k in zip(starts, sizes))
+
+
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk(): chunks must be positive, got {chunks}")
+    d = normalize_dim(dim, input.dim())
+    return input.split(max(-(-input.shape[d] // chunks), 1), d)
 
 
 def _tensors_arg(name, tensors):
@@ -309,7 +254,7 @@ def _tensors_arg(name, tensors):
     if not tensors:
         raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
-        if not hasattr(t, "_data"):
+        if not isinstance(t, TensorCore):
             raise TypeError(
                 f"{name}(): expected a sequence of Tensors, but element {i} is "
                 f"{type(t).__name__}"
@@ -352,3 +297,20 @@ def stack(tensors, dim=0):
             )
     d = normalize_dim(dim, tensors[0].dim() + 1)
     return F.Cat.apply(*[t.unsqueeze(d) for t in tensors], dim=d, name="Stack")
+
+
+# ----- gather ----------------------------------------------------------------------
+
+
+def gather(input, dim, index):
+    """Values picked along `dim` by `index` (int64, same number of dimensions):
+
+        out[i][j][k] = input[index[i][j][k]][j][k]   # dim == 0
+        out[i][j][k] = input[i][index[i][j][k]][k]   # dim == 1
+
+    The result has `index`'s shape; `index` may be smaller than `input` in the other
+    dimensions. Its gradient adds the output gradient back at the picked positions.
+    """
+    d = normalize_dim(dim, input.dim())
+    indexing.check_gather_index("gather", input, d, index)
+    return F.Gather.apply(input, dim=d, index=index)

@@ -1,22 +1,39 @@
-"""The core of `Tensor`: its data, dtype and device, conversions, and Python protocols.
+"""`TensorCore`: what a tensor is before it has operations: storage seen through a shape and
+strides (`TensorData`), a dtype, a backend, and its place in the autograd graph.
 
-The operations live in mixins by concern (elementwise, reductions, shape, indexing,
-linalg, in-place, autograd); `tensor.Tensor` puts them together.
+The layers that compute with tensors (`pointwise`, `tensor_compute`, `tensor_functions`)
+know tensors by this class; `tensor.Tensor` adds the operations. Also here: conversions to
+Python and NumPy, printing, and the autograd side (`requires_grad`, `grad_fn`,
+`backward()`, hooks, `detach`). Leaves are the tensors a user creates; tensors computed from
+ones that require grad get a `grad_fn` (the graph node that made them); `backward()` sends
+gradients from a result back to the leaves, where they accumulate in `.grad` until zeroed.
 """
 
 import numpy as np
 
-from . import dtypes
-from . import tensor_functions as F
+from . import grad_mode
 from ._tensor_str import tensor_repr
-from .backends import default_backend, get_backend
-from .device import check_device, cpu
+from .autodiff import graph_edge
+from .autograd import run_backward
+from .backends import default_backend
+from .device import cpu
 from .size import Size
 from .tensor_data import TensorData, normalize_dim
 
 
+class _HookHandle:
+    """What `register_hook` returns: `.remove()` takes the hook off again."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
 class TensorCore:
-    """Storage view + dtype; everything else a tensor can do comes from the mixins."""
+    """Storage view, dtype, backend and autograd state; `tensor.Tensor` adds the operations."""
 
     __slots__ = (
         "_data", "dtype", "backend", "grad", "_requires_grad", "_grad_fn", "_accumulator",
@@ -105,76 +122,17 @@ class TensorCore:
     def is_cuda(self):
         return False
 
-    # ----- conversions ------------------------------------------------------------------
-    def to(self, *args, **kwargs):
-        """Cast and/or move: `.to(dtype)`, `.to(device)`, `.to(other)`, `.to(device, dtype)`,
-        and (a minitorch addition) `.to(backend="simple" | "fast")`."""
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        backend = kwargs.pop("backend", None)
-        copy = kwargs.pop("copy", False)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for arg in args:
-            if isinstance(arg, TensorCore):
-                dtype, device = arg.dtype, arg.device
-            elif dtypes.as_dtype(arg, None) is not None:
-                dtype = arg
-            else:
-                device = arg
-        check_device(device)
-        dtype = self.dtype if dtype is None else dtypes.as_dtype(dtype)
-        backend = self.backend if backend is None else get_backend(backend)
-        if dtype is self.dtype and backend is self.backend and not copy:
-            return self
-        return F.ToCopy.apply(self, dtype=dtype, backend=backend)
-
     def _cast(self, dtype):
         """A copy of the values as `dtype`, without autograd."""
         out = TensorData.empty(self._data.shape, dtype.numpy)
         self.backend.copy(self._data, out)
         return self._wrap(out, dtype)
 
-    def float(self):
-        return self.to(dtypes.float32)
-
-    def double(self):
-        return self.to(dtypes.float64)
-
-    def long(self):
-        return self.to(dtypes.int64)
-
-    def int(self):
-        return self.to(dtypes.int32)
-
-    def bool(self):
-        return self.to(dtypes.bool_)
-
-    def type(self, dtype=None):
-        """The legacy type name (`'minitorch.FloatTensor'`), or a cast to `dtype`."""
-        if dtype is None:
-            return f"minitorch.{self.dtype.legacy_name}"
-        return self.to(dtypes.as_dtype(dtype))
-
-    def cpu(self):
-        return self
-
-    def cuda(self, device=None):
-        check_device("cuda")
-
     def _copy(self):
         """A contiguous copy of the values, without autograd."""
         return self._cast(self.dtype)
 
-    def clone(self):
-        """A copy with its own storage (gradients flow through it)."""
-        return F.Clone.apply(self)
-
-    def contiguous(self):
-        """This tensor if its elements are in row-major order, else a row-major copy."""
-        return self if self._data.is_contiguous() else self.clone()
-
+    # ----- conversions to Python and NumPy ----------------------------------------------
     def numpy(self):
         """A NumPy array sharing this tensor's memory."""
         if self._requires_grad:
@@ -236,6 +194,118 @@ class TensorCore:
 
     def __hash__(self):
         return id(self)
+
+    # ----- autograd ---------------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        if self._grad_fn is not None:
+            if flag:
+                return  # it already requires grad: nothing to change
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if flag and not self.dtype.is_floating_point:
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients "
+                f"(this tensor is {self.dtype}; convert it with .float() first)"
+            )
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        """True for tensors not computed by a recorded operation (their `.grad` is kept)."""
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self):
+        """The graph node that computed this tensor, or None for a leaf."""
+        return self._grad_fn
+
+    @property
+    def _version(self):
+        """How many times this tensor's storage was changed in place."""
+        return self._version_counter[0]
+
+    def _attach(self, node):
+        """Become the output of `node` in the graph (called by `Function.apply`)."""
+        if self.dtype.is_floating_point:
+            self._grad_fn = node
+            self._requires_grad = True
+
+    def _accumulate_grad(self, grad):
+        """Add a gradient arriving at this leaf to `.grad` (called by backpropagation)."""
+        recording = grad_mode.is_grad_enabled()  # True in a create_graph backward pass
+        if self.grad is None:
+            self.grad = grad.clone() if recording else grad._copy()
+        elif recording:
+            self.grad = self.grad + grad
+        else:
+            self.grad.add_(grad)
+
+    @property
+    def data(self):
+        """The values without the graph (shares storage): `w.data -= lr * w.grad`."""
+        return self.detach()
+
+    @data.setter
+    def data(self, other):
+        self._data, self.dtype = other._data, other.dtype
+
+    def detach(self):
+        """The same values, sharing storage, outside any gradient computation."""
+        view = self._as_view(self._data)
+        view._base = self._base
+        return view
+
+    def detach_(self):
+        """Make this tensor a leaf that does not require grad."""
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradients of this tensor with respect to the leaves it depends on.
+
+        They are added to each leaf's `.grad`. A non-scalar tensor needs `gradient` (the
+        gradient of the final result with respect to this tensor).
+        """
+        if inputs is not None:
+            raise NotImplementedError("backward(inputs=...) is not supported; use "
+                                      "minitorch.autograd.grad(outputs, inputs)")
+        run_backward((self,), (gradient,), retain_graph, create_graph)
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` with this tensor's gradient during backward; it may return a
+        replacement gradient. Returns a handle whose `.remove()` unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+            )
+        node = graph_edge(self)
+        if node.hooks is None:
+            node.hooks = []
+        node.hooks.append(hook)
+        return _HookHandle(node.hooks, hook)
+
+    def retain_grad(self):
+        """Keep `.grad` for this non-leaf tensor too (leaves always keep theirs)."""
+        if self._grad_fn is None:
+            return
+
+        def keep(grad):
+            self.grad = grad.detach()._copy() if self.grad is None else self.grad + grad.detach()
+
+        self.register_hook(keep)
 
     # ----- printing ---------------------------------------------------------------------
     def _repr_suffixes(self):

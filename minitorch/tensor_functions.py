@@ -16,10 +16,12 @@ import math
 
 import numpy as np
 
-from . import dtypes, grad_mode
+from . import dtypes, grad_mode, indexing
 from . import operators as ops
 from . import pointwise as pw
+from . import tensor_compute as tc
 from .autodiff import Function
+from .tensor_core import TensorCore
 from .tensor_data import TensorData, shape_size
 
 
@@ -42,12 +44,12 @@ def unbroadcast(grad, shape):
 
 def _tensor_of(a, b):
     """Whichever operand is a tensor (one of them is)."""
-    return a if hasattr(a, "_data") else b
+    return a if isinstance(a, TensorCore) else b
 
 
 def _like(x):
     """What backward needs to know of an input: its (shape, dtype), or None for a number."""
-    return (x.shape, x.dtype) if hasattr(x, "_data") else None
+    return (x.shape, x.dtype) if isinstance(x, TensorCore) else None
 
 
 def _to_input(grad, like):
@@ -85,7 +87,7 @@ class Sub(Function):
     def forward(ctx, a, b, alpha=1):
         pw.check_not_bool(a, b)
         ctx.likes, ctx.alpha = (_like(a), _like(b)), alpha
-        if not hasattr(a, "_data"):
+        if not isinstance(a, TensorCore):
             ctx.name = "RsubBackward1"
         dtype = dtypes.result_type(a, b)
         return pw.binary(a, pw.scaled(_tensor_of(a, b), b, alpha, dtype), "sub", ops.sub, None,
@@ -152,8 +154,10 @@ class Pow(Function):
     def forward(ctx, a, b):
         out = pw.binary(a, b, "pow", pw.power)
         ctx.save_for_backward(a, b, out)
-        ctx.name = "PowBackward" + ("1" if hasattr(b, "_data") and hasattr(a, "_data") else
-                                    "2" if hasattr(b, "_data") else "0")
+        if not isinstance(b, TensorCore):
+            ctx.name = "PowBackward0"  # a tensor to a number's power
+        else:
+            ctx.name = "PowBackward1" if isinstance(a, TensorCore) else "PowBackward2"
         return out
 
     @staticmethod
@@ -163,12 +167,12 @@ class Pow(Function):
         grad_a = grad_b = None
         needs = ctx.needs_input_grad or (True, True)  # a Context made by hand: compute both
         if needs[0]:
-            zero_power = not hasattr(b, "_data") and b == 0  # d/da a**0 is 0, even at a = 0
+            zero_power = not isinstance(b, TensorCore) and b == 0  # d/da a**0 is 0, even at a = 0
             grad_a = grad * 0 if zero_power else grad * b * a ** (b - 1)
         if needs[1]:
-            log_a = a.log() if hasattr(a, "_data") else ops.log(a)
+            log_a = a.log() if isinstance(a, TensorCore) else ops.log(a)
             grad_b = grad * out * log_a
-            if hasattr(a, "_data"):  # 0 ** b for b >= 0 has derivative 0, not nan
+            if isinstance(a, TensorCore):  # 0 ** b for b >= 0 has derivative 0, not nan
                 grad_b = where((a == 0) & (b >= 0), 0.0, grad_b)
         return _to_input(grad_a, _like(a)), _to_input(grad_b, _like(b))
         # END SOLUTION
@@ -258,7 +262,7 @@ class MaskedFill(Function):
     def forward(ctx, a, mask, value):
         ctx.save_for_backward(mask)
         ctx.likes = (_like(a), _like(value))
-        ctx.name = "MaskedFillBackward" + ("1" if hasattr(value, "_data") else "0")
+        ctx.name = "MaskedFillBackward" + ("1" if isinstance(value, TensorCore) else "0")
         out = pw.select(mask, value, a)
         return out if out.dtype is a.dtype else out._cast(a.dtype)
 
@@ -521,9 +525,9 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
-        out = a._reduce(ops.add, 0, dim, keepdim, dtype)
+        out = tc.reduce(a, ops.add, 0, dim, keepdim, dtype)
         ctx.shape, ctx.dtype, ctx.name = a.shape, a.dtype, _variant("Sum", dim)
-        ctx.dims, ctx.keepdim = a._reduced_dims(dim), keepdim
+        ctx.dims, ctx.keepdim = tc.reduced_dims(dim, a.dim()), keepdim
         return out
 
     @staticmethod
@@ -542,10 +546,10 @@ def _variant(name, dim):
 class Mean(Function):
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
-        ctx.shape, ctx.dims, ctx.keepdim = a.shape, a._reduced_dims(dim), keepdim
-        ctx.count = count = a._count(dim)
+        ctx.shape, ctx.dims, ctx.keepdim = a.shape, tc.reduced_dims(dim, a.dim()), keepdim
+        ctx.count = count = tc.count(a, dim)
         ctx.name = _variant("Mean", dim)
-        return a._reduce(ops.add, 0, dim, keepdim, dtype)._divide_raw(count)
+        return pw.binary(tc.reduce(a, ops.add, 0, dim, keepdim, dtype), count, "div", ops.div)
 
     @staticmethod
     def backward(ctx, grad):
@@ -555,10 +559,10 @@ class Mean(Function):
 class Prod(Function):
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
-        out = a._reduce(ops.mul, 1, dim, keepdim, dtype)
+        out = tc.reduce(a, ops.mul, 1, dim, keepdim, dtype)
         ctx.save_for_backward(a, out)
         ctx.name = _variant("Prod", dim)
-        ctx.dims, ctx.keepdim = a._reduced_dims(dim), keepdim
+        ctx.dims, ctx.keepdim = tc.reduced_dims(dim, a.dim()), keepdim
         return out
 
     @staticmethod
@@ -600,9 +604,9 @@ class Extreme(Function):
 
     @staticmethod
     def forward(ctx, a, name, fn, start, dim=None, keepdim=False):
-        out = a._reduce(fn, start, dim, keepdim, a.dtype)
+        out = tc.reduce(a, fn, start, dim, keepdim, a.dtype)
         ctx.save_for_backward(a, out)
-        ctx.dims, ctx.keepdim = a._reduced_dims(dim), keepdim
+        ctx.dims, ctx.keepdim = tc.reduced_dims(dim, a.dim()), keepdim
         ctx.name = f"{name.capitalize()}Backward{0 if name.startswith('a') else 1}"
         return out
 
@@ -619,7 +623,7 @@ class ExtremeAlongDim(Function):
 
     @staticmethod
     def forward(ctx, a, name, fn, start, dim, keepdim=False):
-        result = a._extreme_along(name, fn, start, dim, keepdim)
+        result = tc.extreme_along(a, name, fn, start, dim, keepdim)
         ctx.save_for_backward(result.indices)
         ctx.name = f"{name.capitalize()}Backward0"
         ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim % max(a.dim(), 1), keepdim
@@ -638,9 +642,8 @@ class ExtremeAlongDim(Function):
 
 
 def _arange_along(like, n, dim, ndim):
-    data = TensorData(np.arange(n, dtype=np.int64), (n,))
-    positions = like._make(data, dtypes.int64, like.backend)
-    return positions.view([n if i == dim else 1 for i in range(ndim)])
+    """0, ..., n - 1 along dimension `dim` of `ndim` (size 1 along the others)."""
+    return tc.view(tc.arange(like, n), tuple(n if i == dim else 1 for i in range(ndim)))
 
 
 # ----- log-sum-exp, softmax, log-softmax -------------------------------------------------
@@ -648,10 +651,10 @@ def _shifted_log_sum(a, dims):
     r"""`(a - m, ln sum e^(a - m))` over `dims` (kept as size 1), with $m$ the maximum, so that
     no $e^{a}$ overflows: $\mathrm{logsumexp}(a) = m + \ln \sum e^{a - m}$. An infinite
     maximum is replaced by 0 (so rows of `-inf` give `-inf`, not NaN)."""
-    m = a._reduce(ops.maximum, -math.inf, dims, True, a.dtype)
+    m = tc.reduce(a, ops.maximum, -math.inf, dims, True, a.dtype)
     m = pw.unary(m, ops.finite_or_zero)
     shifted = pw.binary(a, m, "sub", ops.sub)
-    total = pw.unary(shifted, ops.exp)._reduce(ops.add, 0, dims, True, a.dtype)
+    total = tc.reduce(pw.unary(shifted, ops.exp), ops.add, 0, dims, True, a.dtype)
     return shifted, m, total
 
 
@@ -666,7 +669,7 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(ctx, a, dim, keepdim=False):
-        dims = a._reduced_dims(dim)
+        dims = tc.reduced_dims(dim, a.dim())
         out = _logsumexp_raw(a, dims)
         if not keepdim:
             shape = tuple(n for i, n in enumerate(out.shape) if i not in dims)
@@ -722,12 +725,12 @@ class LogSoftmax(Function):
 
 # ----- shape -----------------------------------------------------------------------------
 class View(Function):
-    """A reshaping (view, reshape, squeeze, unsqueeze, flatten): backward reshapes back."""
+    """A reshaping (view, flatten, unflatten): backward reshapes the gradient back."""
 
     @staticmethod
-    def forward(ctx, a, make):
+    def forward(ctx, a, shape):
         ctx.shape = a.shape
-        return make(a)
+        return tc.view(a, shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -737,23 +740,31 @@ class View(Function):
 
 
 class Reshape(View):
-    """Named `ViewBackward0` in the graph, as PyTorch names a reshape that is a view."""
+    """A view where the storage allows it, else a copy; `ViewBackward0` when a view, as
+    PyTorch names it."""
 
     @staticmethod
-    def forward(ctx, a, make):
+    def forward(ctx, a, shape):
         ctx.shape, ctx.name = a.shape, "ViewBackward0"
-        return make(a)
+        return tc.reshape(a, shape)
 
 
 class Squeeze(View):
+    """Dimensions of size 1 taken out (`shape` and `strides` are the view's)."""
+
     @staticmethod
-    def forward(ctx, a, make, variant=0):
+    def forward(ctx, a, shape, strides, variant=0):
         ctx.shape, ctx.name = a.shape, f"SqueezeBackward{variant}"
-        return make(a)
+        return tc.as_strided(a, shape, strides)
 
 
 class Unsqueeze(View):
-    pass
+    """A dimension of size 1 put in (`shape` and `strides` are the view's)."""
+
+    @staticmethod
+    def forward(ctx, a, shape, strides):
+        ctx.shape = a.shape
+        return tc.as_strided(a, shape, strides)
 
 
 class Permute(Function):
@@ -778,9 +789,9 @@ class Expand(Function):
     r"""A broadcast view: the gradient is summed back (`unbroadcast`)."""
 
     @staticmethod
-    def forward(ctx, a, make):
+    def forward(ctx, a, shape, strides):
         ctx.shape = a.shape
-        return make(a)
+        return tc.as_strided(a, shape, strides)
 
     @staticmethod
     def backward(ctx, grad):
@@ -795,7 +806,7 @@ class Index(Function):
     @staticmethod
     def forward(ctx, a, key):
         ctx.shape, ctx.key = a.shape, key
-        out = a._getitem(key)
+        out = indexing.getitem(a, key)
         ctx.name = _index_node_name(key, out._base is not None)
         return out
 
@@ -828,7 +839,7 @@ class IndexAdd(Function):
         out = values._make(TensorData.empty(shape, values.dtype.numpy), values.dtype,
                            values.backend)
         out._data.storage.fill(0)
-        out._index_add(key, values)
+        indexing.index_add(out, key, values)
         return out
 
     @staticmethod
@@ -842,7 +853,7 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, a, value, key):
         out = a._copy()
-        out._setitem(key, value)
+        indexing.setitem(out, key, value)
         ctx.key, ctx.likes = key, (_like(a), _like(value))
         return out
 
@@ -860,7 +871,7 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, a, dim, index):
         ctx.shape, ctx.dim, ctx.index = a.shape, dim, index
-        return a._gather(dim, index)
+        return indexing.gather(a, dim, index)
 
     @staticmethod
     def backward(ctx, grad):
@@ -873,7 +884,7 @@ class ScatterAdd(Function):
     @staticmethod
     def forward(ctx, values, dim, index, shape):
         ctx.dim, ctx.index = dim, index
-        return values._scatter_add_into(shape, dim, index)
+        return indexing.scatter_add_into(values, shape, dim, index)
 
     @staticmethod
     def backward(ctx, grad):
@@ -883,7 +894,7 @@ class ScatterAdd(Function):
 class Cat(Function):
     @staticmethod
     def forward(ctx, *tensors, dim=0, name="Cat"):
-        out = tensors[0]._cat_raw(tensors, dim)
+        out = tc.cat(tensors, dim)
         ctx.dim, ctx.name = dim % out.dim(), f"{name}Backward0"
         ctx.likes = [_like(t) for t in tensors]
         return out
@@ -908,7 +919,7 @@ class MatMul(Function):
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         ctx.name = "MmBackward0" if a.dim() == b.dim() == 2 else "UnsafeViewBackward0"
-        return a._matmul_raw(b)
+        return tc.matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):

@@ -17,6 +17,7 @@ import numpy as np
 from .. import dtypes
 from ..autodiff import Function
 from ..creation import empty_like
+from ..tensor import Tensor
 from ..tensor_functions import where
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -51,7 +52,7 @@ def _reduce(loss, reduction):
 
 
 def _check_tensor(name, arg, x):
-    if not hasattr(x, "_data"):
+    if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
 
 

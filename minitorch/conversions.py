@@ -1,0 +1,79 @@
+"""Conversions of a tensor: to another dtype, backend or device (`to`, `float`, `long`, ...),
+and copies (`clone`, `contiguous`).
+"""
+
+from . import dtypes
+from . import tensor_functions as F
+from .backends import get_backend
+from .device import check_device
+from .tensor_core import TensorCore
+
+
+def to(input, *args, **kwargs):
+    """Cast and/or move: `.to(dtype)`, `.to(device)`, `.to(other)`, `.to(device, dtype)`,
+    and (a minitorch addition) `.to(backend="simple" | "fast")`."""
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    backend = kwargs.pop("backend", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, TensorCore):
+            dtype, device = arg.dtype, arg.device
+        elif dtypes.as_dtype(arg, None) is not None:
+            dtype = arg
+        else:
+            device = arg
+    check_device(device)
+    dtype = input.dtype if dtype is None else dtypes.as_dtype(dtype)
+    backend = input.backend if backend is None else get_backend(backend)
+    if dtype is input.dtype and backend is input.backend and not copy:
+        return input
+    return F.ToCopy.apply(input, dtype=dtype, backend=backend)
+
+
+def float(input):
+    return to(input, dtypes.float32)
+
+
+def double(input):
+    return to(input, dtypes.float64)
+
+
+def long(input):
+    return to(input, dtypes.int64)
+
+
+def int(input):
+    return to(input, dtypes.int32)
+
+
+def bool(input):
+    return to(input, dtypes.bool_)
+
+
+def type(input, dtype=None):
+    """The legacy type name (`'minitorch.FloatTensor'`), or a cast to `dtype`."""
+    if dtype is None:
+        return f"minitorch.{input.dtype.legacy_name}"
+    return to(input, dtypes.as_dtype(dtype))
+
+
+def cpu(input):
+    return input
+
+
+def cuda(input, device=None):
+    check_device("cuda")
+
+
+def clone(input):
+    """A copy with its own storage (gradients flow through it)."""
+    return F.Clone.apply(input)
+
+
+def contiguous(input):
+    """`input` if its elements are in row-major order, else a row-major copy."""
+    return input if input._data.is_contiguous() else clone(input)

@@ -1,0 +1,213 @@
+"""The forward work of reductions, views, joins and matrix products, without autograd.
+
+A `Function`'s forward (`tensor_functions`) calls these, and they call the backend: this
+is the layer between an operation's bookkeeping and its kernel. Elementwise work is in
+`pointwise`, indexing in `indexing`. Inputs are tensors (`TensorCore`), checked by the
+caller; results are new tensors on the input's backend.
+"""
+
+import numpy as np
+
+from . import dtypes, return_types
+from . import operators as ops
+from . import pointwise as pw
+from .tensor_data import TensorData, normalize_dim, shape_broadcast, strides_from_shape
+
+# Sums fold blocks of this many elements, then the blocks' sums the same way: the rounding
+# error of a float32 sum then grows with the block size and the number of levels (a few),
+# not with the length, as PyTorch's cascaded sums do, and no float64 copy is needed.
+SUM_BLOCK = 128
+
+
+def reduced_dims(dim, ndim):
+    """The sorted, non-negative dimensions that `dim` names (all of them for None)."""
+    if ndim == 0:
+        if dim is not None and not isinstance(dim, (tuple, list)):
+            normalize_dim(dim, 0)
+        return ()
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(ndim))
+    if isinstance(dim, (tuple, list)):
+        dims = sorted(normalize_dim(d, ndim) for d in dim)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"dim {dim} appears multiple times in the list of dims")
+        return tuple(dims)
+    return (normalize_dim(dim, ndim),)
+
+
+def count(a, dim):
+    """How many elements of `a` each result of a reduction over `dim` folds."""
+    n = 1
+    for d in reduced_dims(dim, a.dim()):
+        n *= a.shape[d]
+    return n
+
+
+def reduce(a, fn, start, dim, keepdim, dtype):
+    """Fold the dimensions `dim` of `a` with `fn` from `start` into a `dtype` result."""
+    dims = reduced_dims(dim, a.dim())
+    if not dims:
+        return a._cast(dtype)
+    data = a._data if a.dtype is dtype else a._cast(dtype)._data
+    folds = dims
+    if len(dims) == data.dims and data.dims > 1 and data.is_contiguous():
+        data, folds = data.view((data.size,), (1,)), (0,)  # everything: one flat fold
+    for d in folds:
+        if fn is ops.add:
+            data = _blocked_sum(a.backend, data, d, dtype)
+        else:
+            data = a.backend.reduce(fn, data, d, start, dtype)
+    shape = list(a.shape)
+    for d in reversed(dims):
+        if keepdim:
+            shape[d] = 1
+        else:
+            del shape[d]
+    return a._wrap(TensorData(data.storage, tuple(shape)), dtype)
+
+
+def _blocked_sum(backend, data, dim, dtype):
+    """The sum over `dim` of `data`, kept as size 1: blocks of SUM_BLOCK elements are summed
+    first, then their sums the same way, then the elements left over are added."""
+    n = data.shape[dim]
+    if n <= SUM_BLOCK:
+        return backend.reduce(ops.add, data, dim, 0, dtype)
+    blocks, rest = divmod(n, SUM_BLOCK)
+    shape, strides, step = list(data.shape), list(data.strides), data.strides[dim]
+    split = data.view(tuple(shape[:dim] + [blocks, SUM_BLOCK] + shape[dim + 1:]),
+                      tuple(strides[:dim] + [step * SUM_BLOCK, step] + strides[dim + 1:]))
+    sums = backend.reduce(ops.add, split, dim + 1, 0, dtype)
+    sums = sums.view(split.shape[:dim + 1] + split.shape[dim + 2:],
+                     sums.strides[:dim + 1] + sums.strides[dim + 2:])
+    total = _blocked_sum(backend, sums, dim, dtype)
+    if rest:
+        shape[dim] = rest
+        tail = data.view(tuple(shape), data.strides, data.offset + blocks * SUM_BLOCK * step)
+        total = backend.zip(ops.add, total, backend.reduce(ops.add, tail, dim, 0, dtype), dtype)
+    return total
+
+
+def extreme_along(a, name, fn, start, dim, keepdim):
+    """(values, indices) of the extremes of `a` along `dim`; the first one wins a tie."""
+    d = normalize_dim(dim, a.dim())
+    result = getattr(return_types, name)
+    if a.dim() == 0:
+        return result(a._copy(), view(arange(a, 1), ()))
+    n = a.shape[d]
+    if n == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    values = reduce(a, fn, start, d, True, a.dtype)
+    hits = pw.binary(a, values, "eq", ops.same_or_both_nan, dtypes.bool_, a.dtype)
+    positions = view(arange(a, n), tuple(n if i == d else 1 for i in range(a.dim())))
+    indices = reduce(pw.select(hits, positions, n), ops.minimum, n, d, True, dtypes.int64)
+    if not keepdim:
+        values, indices = squeeze_dim(values, d), squeeze_dim(indices, d)
+    return result(values, indices)
+
+
+def arange(like, n):
+    """0, 1, ..., n - 1 as int64, on the backend of `like`."""
+    data = TensorData(np.arange(n, dtype=np.int64), (n,))
+    return like._make(data, dtypes.int64, like.backend)
+
+
+def squeeze_dim(a, d):
+    """A view of `a` without its dimension `d` (of size 1)."""
+    data = a._data
+    return as_strided(a, data.shape[:d] + data.shape[d + 1:],
+                      data.strides[:d] + data.strides[d + 1:])
+
+
+# ----- views and joins -------------------------------------------------------------------
+def as_strided(a, shape, strides):
+    """A view of `a`'s storage from its offset with `shape` and `strides` (computed by the
+    caller: squeeze, unsqueeze, expand)."""
+    return a._as_view(a._data.view(tuple(shape), tuple(strides)))
+
+
+def view_strides(old_shape, old_strides, new_shape):
+    """Strides that show the same elements in `new_shape` without copying, or None.
+
+    Possible when each run of merged or split dimensions is contiguous in memory.
+    """
+    strides = [0] * len(new_shape)
+    view_d = len(new_shape) - 1
+    chunk_stride = old_strides[-1]
+    tensor_numel = view_numel = 1
+    for d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[d]
+        chunk_ends = d == 0 or (
+            old_shape[d - 1] != 1 and old_strides[d - 1] != tensor_numel * chunk_stride
+        )
+        if chunk_ends:
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                strides[view_d] = view_numel * chunk_stride
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                chunk_stride = old_strides[d - 1]
+                tensor_numel = view_numel = 1
+    return tuple(strides) if view_d == -1 else None
+
+
+def view(a, shape):
+    """A view of `a` with `shape` (already checked to hold the same number of elements)."""
+    data = a._data
+    if data.is_contiguous() or data.size == 0 or not data.shape:
+        return a._as_view(data.view(shape, strides_from_shape(shape)))
+    strides = view_strides(data.shape, data.strides, shape)
+    if strides is None:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). This tensor is not contiguous "
+            f"(shape {tuple(data.shape)}, strides {data.strides}): use .reshape(...) instead, "
+            "or call .contiguous() before .view(...)."
+        )
+    return a._as_view(data.view(shape, strides))
+
+
+def reshape(a, shape):
+    """`view(a, shape)` where the storage allows it, else a contiguous copy with `shape`."""
+    data = a._data
+    if data.shape and data.size and not data.is_contiguous() and \
+            view_strides(data.shape, data.strides, shape) is None:
+        return view(a._copy(), shape)
+    return view(a, shape)
+
+
+def cat(tensors, dim):
+    """The tensors joined along `dim` (checked by the caller)."""
+    dtype = dtypes.result_type(*tensors)
+    shape = list(tensors[0].shape)
+    shape[dim] = sum(t.shape[dim] for t in tensors)
+    first = tensors[0]
+    out = first._wrap(TensorData.empty(shape, dtype.numpy), dtype)
+    start = 0
+    for t in tensors:
+        piece = out._data.view(tuple(t.shape), out._data.strides,
+                               start * out._data.strides[dim])
+        first.backend.copy(t._data, piece)
+        start += t.shape[dim]
+    return out
+
+
+# ----- matrix product ----------------------------------------------------------------------
+def matmul(a, b):
+    """The batched product of two tensors of at least 2 dimensions."""
+    pw.check_same_backend("matmul", a, b)
+    try:
+        batch = shape_broadcast(a.shape[:-2], b.shape[:-2])
+    except RuntimeError as e:
+        if "cannot be broadcast" not in str(e):
+            raise  # e.g. a task not implemented yet
+        raise RuntimeError(f"matmul(): batch dimensions {e}") from None
+    ndim = len(batch) + 2
+    x, y = a._data, b._data
+    if x.dims < ndim:
+        x = x.view((1,) * (ndim - x.dims) + x.shape, (0,) * (ndim - x.dims) + x.strides)
+    if y.dims < ndim:
+        y = y.view((1,) * (ndim - y.dims) + y.shape, (0,) * (ndim - y.dims) + y.strides)
+    out_shape = batch + (x.shape[-2], y.shape[-1])
+    return a._wrap(a.backend.matmul(x, y, out_shape, a.dtype))
