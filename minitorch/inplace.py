@@ -63,7 +63,7 @@ def _bump_version(input):
     input._version_counter[0] += 1
 
 
-def _update(input, name, compute, *operands):
+def update(input, name, compute, *operands):
     """Replace the values of `input` by `compute(input)`, an out-of-place result.
 
     When the graph is recorded, `compute` sees a copy of `input` at its place in the graph,
@@ -125,46 +125,46 @@ def _updatable_directly(input, other):
 def add_(input, other, *, alpha=1):
     if _update_directly(input, "add_", ops.add, other, alpha):
         return input
-    return _update(input, "add_", lambda t: t.add(other, alpha=alpha), other)
+    return update(input, "add_", lambda t: t.add(other, alpha=alpha), other)
 
 
 def sub_(input, other, *, alpha=1):
     if _update_directly(input, "sub_", ops.sub, other, alpha):
         return input
-    return _update(input, "sub_", lambda t: t.sub(other, alpha=alpha), other)
+    return update(input, "sub_", lambda t: t.sub(other, alpha=alpha), other)
 
 
 def mul_(input, other):
     if _update_directly(input, "mul_", ops.mul, other):
         return input
-    return _update(input, "mul_", lambda t: t.mul(other), other)
+    return update(input, "mul_", lambda t: t.mul(other), other)
 
 
 def div_(input, other, *, rounding_mode=None):
-    return _update(input, "div_", lambda t: t.div(other, rounding_mode=rounding_mode), other)
+    return update(input, "div_", lambda t: t.div(other, rounding_mode=rounding_mode), other)
 
 
 def pow_(input, exponent):
-    return _update(input, "pow_", lambda t: t.pow(exponent), exponent)
+    return update(input, "pow_", lambda t: t.pow(exponent), exponent)
 
 
 def clamp_(input, min=None, max=None):
-    return _update(input, "clamp_", lambda t: t.clamp(min, max), min, max)
+    return update(input, "clamp_", lambda t: t.clamp(min, max), min, max)
 
 clip_ = clamp_
 
 
 def clamp_min_(input, min):
-    return _update(input, "clamp_min_", lambda t: t.clamp_min(min), min)
+    return update(input, "clamp_min_", lambda t: t.clamp_min(min), min)
 
 
 def relu_(input):
-    return _update(input, "relu_", lambda t: t.relu())
+    return update(input, "relu_", lambda t: t.relu())
 
 
 def masked_fill_(input, mask, value):
     """Set the elements where `mask` (a bool tensor) is True to `value`."""
-    return _update(input, "masked_fill_", lambda t: t.masked_fill(mask, value), value)
+    return update(input, "masked_fill_", lambda t: t.masked_fill(mask, value), value)
 
 
 def copy_(input, src):
@@ -176,7 +176,7 @@ def copy_(input, src):
             f"copy_: the source of shape {list(src.shape)} cannot be broadcast to the "
             f"destination's shape {list(input.shape)}"
         )
-    return _update(input, "copy_", lambda t: src.expand(input.shape).to(input.dtype), src)
+    return update(input, "copy_", lambda t: src.expand(input.shape).to(input.dtype), src)
 
 
 def fill_(input, value):
@@ -216,7 +216,7 @@ def setitem(input, key, value):
         raise TypeError(f"can't assign a {type(value).__name__} to a Tensor")
     _check_writable(input, "__setitem__")
     if _records_update(input, "__setitem__", value):
-        return _update(input, "__setitem__", lambda t: F.IndexPut.apply(t, value, key=key),
+        return update(input, "__setitem__", lambda t: F.IndexPut.apply(t, value, key=key),
                             value)
     indexing.setitem(input, key, value)
     _bump_version(input, )

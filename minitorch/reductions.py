@@ -79,7 +79,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 # ----- log-sum-exp and softmax ------------------------------------------------------
 
 
-def _softmax_input(input, name, dim, dtype):
+def softmax_input(input, name, dim, dtype):
     """The input cast for a softmax-like operation, and `dim` checked (non-negative)."""
     if dim is None:
         raise TypeError(f"{name}() missing required argument 'dim': say along which "
@@ -107,13 +107,13 @@ def softmax(input, dim, dtype=None):
     Computed as $e^{x_i - m} / \sum_j e^{x_j - m}$ with $m$ the maximum along `dim`, so
     large inputs do not overflow.
     """
-    x, d = _softmax_input(input, "softmax", dim, dtype)
+    x, d = softmax_input(input, "softmax", dim, dtype)
     return F.Softmax.apply(x, dim=d)
 
 
 def log_softmax(input, dim, dtype=None):
     r"""$x_i - \ln \sum_j e^{x_j}$ along `dim`: the log of `softmax`, computed stably."""
-    x, d = _softmax_input(input, "log_softmax", dim, dtype)
+    x, d = softmax_input(input, "log_softmax", dim, dtype)
     return F.LogSoftmax.apply(x, dim=d)
 
 

@@ -15,8 +15,10 @@ import warnings
 import numpy as np
 
 from .. import dtypes
+from .. import inplace as in_place
 from ..autodiff import Function
 from ..creation import empty_like
+from ..reductions import softmax_input
 from ..tensor import Tensor
 from ..tensor_functions import where
 
@@ -74,7 +76,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     r"""$x$ where $x > 0$, else $\mathrm{negative\_slope} \cdot x$, elementwise; with
     `inplace=True` the result is written into `input`."""
     if inplace:
-        return input._update("leaky_relu_", lambda x: leaky_relu(x, negative_slope))
+        return in_place.update(input, "leaky_relu_", lambda x: leaky_relu(x, negative_slope))
     # BEGIN SOLUTION 3.4
     return where(input > 0, input, input * negative_slope)
     # END SOLUTION
@@ -138,7 +140,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """
     if dim is None:
         dim = _implicit_dim("log_softmax", input.dim(), _stacklevel)
-    x, dim = input._softmax_input("log_softmax", dim, dtype)  # checked; dim is >= 0
+    x, dim = softmax_input(input, "log_softmax", dim, dtype)  # checked; dim is >= 0
     # BEGIN SOLUTION 5.2
     shifted = x - x.amax(dim, keepdim=True).detach()
     return shifted - shifted.exp().sum(dim, keepdim=True).log()
@@ -184,7 +186,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if inplace:
         if not training:
             return input
-        return input._update("dropout_", lambda x: dropout(x, p, training=True))
+        return in_place.update(input, "dropout_", lambda x: dropout(x, p, training=True))
     # BEGIN SOLUTION 3.5
     if not training:
         return input
