@@ -173,7 +173,7 @@ def expand(input, *sizes):
             f"to the number of dimensions in the tensor ({input.dim()})"
         )
     lead = len(sizes) - input.dim()
-    shape, strides = [], []
+    shape = []
     for i, size in enumerate(sizes):
         if i < lead:
             if size < 0:
@@ -181,24 +181,18 @@ def expand(input, *sizes):
                     f"expand: the size -1 is not allowed in a leading, new dimension ({i})"
                 )
             shape.append(size)
-            strides.append(0)
             continue
-        old, stride = input.shape[i - lead], input._data.strides[i - lead]
-        if size == -1 or size == old:
-            shape.append(old)
-            strides.append(stride)
-        elif old == 1:
-            shape.append(size)
-            strides.append(0)
-        else:
+        old = input.shape[i - lead]
+        if size != -1 and size != old and old != 1:
             raise RuntimeError(
                 f"The expanded size of the tensor ({size}) must match the existing size "
                 f"({old}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
                 f"Tensor sizes: {list(input.shape)}"
             )
+        shape.append(old if size == -1 else size)
     if tuple(shape) == input.shape:
         return input
-    return F.Expand.apply(input, shape=tuple(shape), strides=tuple(strides))
+    return F.Expand.apply(input, shape=tuple(shape))
 
 
 def expand_as(input, other):

@@ -125,6 +125,16 @@ def as_strided(a, shape, strides):
     return a._as_view(a._data.view(tuple(shape), tuple(strides)))
 
 
+def expand(a, shape):
+    """A view of `a` broadcast to `shape` (checked by the caller): new leading dimensions and
+    stretched size-1 dimensions get stride 0."""
+    data = a._data
+    lead = len(shape) - data.dims
+    strides = [0] * lead + [stride if size == new else 0 for size, stride, new
+                            in zip(data.shape, data.strides, shape[lead:])]
+    return as_strided(a, shape, strides)
+
+
 def view_strides(old_shape, old_strides, new_shape):
     """Strides that show the same elements in `new_shape` without copying, or None.
 
