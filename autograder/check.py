@@ -26,13 +26,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.course import Course, GradeCell, grade_cells, solution_text
+from autograder.course import Course, GradeCell, course_problems, grade_cells, solution_text
 from autograder.nbgrader_cli import NbgraderError, Worker, autograde, clean_env, generate_assignment
 from autograder.regions import IGNORED, Region, find_regions, write_package
 from autograder.release import ReleaseError, release_assignment
-from autograder.tasks import grade_id, task_of_grade_id
+from autograder.tasks import task_of_grade_id
 
-__all__ = ["Submission", "Outcome", "check", "course_problems"]
+__all__ = ["Submission", "Outcome", "check"]
 
 LEGEND = """\
 Self-check: nbgrader autograde grades simulated submissions, each in its own temporary copy
@@ -65,44 +65,6 @@ class Outcome:
             return []
         return [name for name, want in self.submission.expected.items()
                 if abs(self.got.get(name, -1.0) - want) > 1e-9]
-
-
-def course_problems(course: Course, assignment: str) -> list[str]:
-    """What is inconsistent between the assignment's notebooks and tasks.toml."""
-    registry = course.registry
-    problems = []
-    notebooks = course.notebooks(assignment)
-    if not notebooks:
-        return [f"no notebook in {course.source(assignment)}"]
-    seen: dict[str, str] = {}
-    for path in notebooks:
-        for cell in grade_cells(path):
-            if not cell.grade_id:
-                problems.append(f"{path.name}: a graded cell has no grade_id")
-                continue
-            if cell.grade_id in seen:
-                problems.append(f"{path.name}: grade_id {cell.grade_id} is used twice "
-                                f"(also in {seen[cell.grade_id]})")
-            seen[cell.grade_id] = path.name
-            task_id = task_of_grade_id(cell.grade_id)
-            if task_id is None or cell.solution:
-                continue
-            task = registry.tasks.get(task_id)
-            if task is None:
-                problems.append(f"{path.name}: graded cell {cell.grade_id} names task "
-                                f"{task_id}, which is not in tasks.toml")
-            elif task.assignment != assignment:
-                problems.append(f"{path.name}: graded cell {cell.grade_id} names task "
-                                f"{task_id} of assignment {task.assignment}")
-            elif cell.points != task.points:
-                problems.append(f"{path.name}: graded cell {cell.grade_id} is worth "
-                                f"{cell.points:g} points, tasks.toml gives task {task_id} "
-                                f"{task.points}")
-    for task in registry.tasks_of(assignment):
-        if grade_id(task.id) not in seen:
-            problems.append(f"task {task.id} ({task.name}) has no graded cell "
-                            f"(grade_id {grade_id(task.id)}) in {assignment}'s notebooks")
-    return problems
 
 
 def _test_cells(course: Course, assignment: str) -> list[GradeCell]:

@@ -1,4 +1,5 @@
-"""Where the course's pieces live, and what the source notebooks hold.
+"""Where the course's pieces live, what the source notebooks hold, and whether their graded
+cells agree with tasks.toml.
 
 The course root (`course/`) holds nbgrader_config.py, tasks.toml and
 `source/<assignment>/*.ipynb`; the reference package (`minitorch/`) sits beside it, in the
@@ -10,9 +11,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.tasks import Registry, load_registry
+from autograder.tasks import Registry, grade_id, load_registry, task_of_grade_id
 
-__all__ = ["Course", "GradeCell", "NotebookParts", "grade_cells", "notebook_parts"]
+__all__ = ["Course", "GradeCell", "NotebookParts", "course_problems", "grade_cells",
+           "notebook_parts"]
 
 HIDDEN_BEGIN = re.compile(r"BEGIN\s+HIDDEN\s+TESTS?", re.IGNORECASE)
 HIDDEN_END = re.compile(r"END\s+HIDDEN\s+TESTS?", re.IGNORECASE)
@@ -85,6 +87,45 @@ def grade_cells(path: Path) -> list[GradeCell]:
             found.append(GradeCell(Path(path).name, str(meta.get("grade_id", "")),
                                    float(meta.get("points", 0)), bool(meta.get("solution"))))
     return found
+
+
+def course_problems(course: Course, assignment: str) -> list[str]:
+    """What is inconsistent between the assignment's notebooks and tasks.toml (grade ids,
+    task names, points): `release` prints it as warnings, `check` reports it with its table."""
+    registry = course.registry
+    problems = []
+    notebooks = course.notebooks(assignment)
+    if not notebooks:
+        return [f"no notebook in {course.source(assignment)}"]
+    seen: dict[str, str] = {}
+    for path in notebooks:
+        for cell in grade_cells(path):
+            if not cell.grade_id:
+                problems.append(f"{path.name}: a graded cell has no grade_id")
+                continue
+            if cell.grade_id in seen:
+                problems.append(f"{path.name}: grade_id {cell.grade_id} is used twice "
+                                f"(also in {seen[cell.grade_id]})")
+            seen[cell.grade_id] = path.name
+            task_id = task_of_grade_id(cell.grade_id)
+            if task_id is None or cell.solution:
+                continue
+            task = registry.tasks.get(task_id)
+            if task is None:
+                problems.append(f"{path.name}: graded cell {cell.grade_id} names task "
+                                f"{task_id}, which is not in tasks.toml")
+            elif task.assignment != assignment:
+                problems.append(f"{path.name}: graded cell {cell.grade_id} names task "
+                                f"{task_id} of assignment {task.assignment}")
+            elif cell.points != task.points:
+                problems.append(f"{path.name}: graded cell {cell.grade_id} is worth "
+                                f"{cell.points:g} points, tasks.toml gives task {task_id} "
+                                f"{task.points}")
+    for task in registry.tasks_of(assignment):
+        if grade_id(task.id) not in seen:
+            problems.append(f"task {task.id} ({task.name}) has no graded cell "
+                            f"(grade_id {grade_id(task.id)}) in {assignment}'s notebooks")
+    return problems
 
 
 @dataclass

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from autograder.course import Course
+from autograder.course import Course, course_problems
 from autograder.leaks import Leak, collect_secrets, scan_release
 from autograder.nbgrader_cli import Worker, clean_env, generate_assignment
 from autograder.regions import Region, find_regions, write_package
+from autograder.student_copy import StudentCopyError, write_student_copy
 from autograder.validate import ASSIGNMENT_CONFIG
 
 __all__ = ["ReleaseError", "Released", "release", "release_assignment"]
@@ -150,9 +151,6 @@ def release(course: Course, assignments: list[str], out=print,
             reveal_earlier: bool = False) -> bool:
     """Release the assignments in order, then the student copy, printing a summary; False
     when one fails (the assignments before it stay released)."""
-    from autograder.check import course_problems
-    from autograder.student_copy import StudentCopyError, write_student_copy
-
     early = early_reveals(course, assignments)
     if early and not reveal_earlier:
         out("Not released: " + "; ".join(early) + ". Release after that due date, or pass "

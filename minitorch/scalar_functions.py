@@ -10,8 +10,9 @@ $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial f}\,\frac{\partial 
 Names end up in the graph as PyTorch prints them: `Mul` records a `<MulBackward0>` node.
 """
 
+import numbers
 
-from . import operators, scalar  # scalar.py imports this module too: use scalar.Scalar late
+from . import operators
 from .autodiff import Function
 
 
@@ -22,12 +23,21 @@ class ScalarFunction(Function):
     through as floats) and returns a float, which becomes a new `Scalar`.
     `backward(ctx, d_output)` returns one float per input: a tuple, or a single float when
     there is one input. `Function.apply` records the graph around both.
+
+    The new Scalar is made by the class of the Scalar inputs, so that this module needs
+    nothing from `scalar.py`, which builds its arithmetic on the Functions here.
     """
 
     @classmethod
     def _forward(cls, ctx, inputs, options):
         values = [float(x) for x in inputs]  # float(Scalar) is its .data
-        return scalar.Scalar(cls.forward(ctx, *values, **options))
+        return _result_class(inputs)(cls.forward(ctx, *values, **options))
+
+
+def _result_class(inputs):
+    """The class of the first input that is not a Python number (the inputs are Scalars and
+    number constants), or `float` when all are numbers: nothing to record a graph for."""
+    return next((type(x) for x in inputs if not isinstance(x, numbers.Real)), float)
 
 
 class Add(ScalarFunction):

@@ -829,3 +829,12 @@ def test_gradcheck_of_empty_tensors():
     x = minitorch.zeros(0, 3, dtype=minitorch.float64, requires_grad=True)
     check(lambda t: t * 2, x)
     check(lambda t: t.sum(0), x)
+
+
+def test_gradcheck_leaves_non_tensor_inputs_and_outputs_alone():
+    """Non-tensor inputs go to `func` unchanged and are not differentiated; non-tensor and
+    integer outputs are not compared (as torch.autograd.gradcheck)."""
+    x = minitorch.tensor([1.0, -2.0], dtype=minitorch.float64, requires_grad=True)
+    assert autograd.gradcheck(lambda t, n: (t * n, n, t.argmax()), (x, 3))
+    with pytest.raises(ValueError, match="at least one input tensor"):
+        autograd.gradcheck(lambda n: n * 2, (3.0,))

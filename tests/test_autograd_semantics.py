@@ -300,6 +300,12 @@ def test_grad_of_an_input_that_does_not_require_grad_raises():
         autograd.grad((x * c).sum(), c)
 
 
+def test_grad_with_respect_to_a_non_tensor_is_a_type_error():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(TypeError, match="input 1 is a float, not a Tensor"):
+        autograd.grad((x * x).sum(), [x, 2.0])
+
+
 def test_create_graph_gives_a_differentiable_gradient():
     x = leaf([2.0])
     y = x**3 + 2 * x**2  # y' = 3x^2 + 4x = 20, y'' = 6x + 4 = 16, y''' = 6

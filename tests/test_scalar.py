@@ -15,6 +15,7 @@ from minitorch import grad_mode
 from minitorch.autodiff import central_difference
 from minitorch.operators import float_pow
 from minitorch.scalar import Scalar
+from minitorch.scalar_functions import Mul
 
 
 def finite(lo, hi):
@@ -191,6 +192,13 @@ def test_scalars_without_grad_combine_like_numbers():
     y = Scalar(2.0) * Scalar(3.0) + 1
     assert y.data == 7.0
     assert not y.requires_grad and y.is_leaf and y.grad_fn is None
+
+
+def test_a_function_of_numbers_alone_gives_their_float():
+    """A ScalarFunction's result takes the class of its Scalar inputs; with none (numbers
+    only) there is no graph to record and forward's float comes back as it is."""
+    result = Mul.apply(2.0, 3)
+    assert type(result) is float and result == 6.0
 
 
 @pytest.mark.parametrize("other", ["2", None, [1.0]])
