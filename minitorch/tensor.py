@@ -20,6 +20,7 @@ from . import (
 )
 from . import tensor_functions as F
 from .array_data import as_array
+from .autograd import run_backward
 from .indexing import nonzero
 from .size import Size
 from .tensor_core import TensorCore
@@ -41,6 +42,17 @@ class Tensor(TensorCore):
 
     def __init__(self, *args):
         pass
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradients of this tensor with respect to the leaves it depends on.
+
+        They are added to each leaf's `.grad`. A non-scalar tensor needs `gradient` (the
+        gradient of the final result with respect to this tensor).
+        """
+        if inputs is not None:
+            raise NotImplementedError("backward(inputs=...) is not supported; use "
+                                      "minitorch.autograd.grad(outputs, inputs)")
+        run_backward((self,), (gradient,), retain_graph, create_graph)
 
     # ----- elementwise ------------------------------------------------------------------
     add = __add__ = elementwise.add

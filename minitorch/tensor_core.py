@@ -1,12 +1,12 @@
 """`TensorCore`: what a tensor is before it has operations: storage seen through a shape and
 strides (`TensorData`), a dtype, a backend, and its place in the autograd graph.
 
-The layers that compute with tensors (`pointwise`, `tensor_compute`, `tensor_functions`)
-know tensors by this class; `tensor.Tensor` adds the operations. Also here: conversions to
-Python and NumPy, printing, and the autograd side (`requires_grad`, `grad_fn`,
-`backward()`, hooks, `detach`). Leaves are the tensors a user creates; tensors computed from
-ones that require grad get a `grad_fn` (the graph node that made them); `backward()` sends
-gradients from a result back to the leaves, where they accumulate in `.grad` until zeroed.
+The layers that compute with tensors (`pointwise`, `tensor_compute`, `indexing`,
+`tensor_functions`) know tensors by this class; `tensor.Tensor` adds the operations. Also
+here: conversions to Python and NumPy, printing, and the autograd state (`requires_grad`,
+`grad_fn`, hooks, `detach`). Leaves are the tensors a user creates; tensors computed from
+ones that require grad get a `grad_fn` (the graph node that made them); `Tensor.backward()`
+sends gradients from a result back to the leaves, where they accumulate in `.grad`.
 """
 
 import numpy as np
@@ -14,7 +14,6 @@ import numpy as np
 from . import grad_mode
 from ._tensor_str import tensor_repr
 from .autodiff import graph_edge
-from .autograd import run_backward
 from .backends import default_backend
 from .device import cpu
 from .size import Size
@@ -272,17 +271,6 @@ class TensorCore:
         self._grad_fn = None
         self._requires_grad = False
         return self
-
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Compute the gradients of this tensor with respect to the leaves it depends on.
-
-        They are added to each leaf's `.grad`. A non-scalar tensor needs `gradient` (the
-        gradient of the final result with respect to this tensor).
-        """
-        if inputs is not None:
-            raise NotImplementedError("backward(inputs=...) is not supported; use "
-                                      "minitorch.autograd.grad(outputs, inputs)")
-        run_backward((self,), (gradient,), retain_graph, create_graph)
 
     def register_hook(self, hook):
         """Call `hook(grad)` with this tensor's gradient during backward; it may return a
