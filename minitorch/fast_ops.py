@@ -473,8 +473,9 @@ _THREADS = numba.config.NUMBA_NUM_THREADS
 def pack(dst, storage, start, count, step, kc, k_step):
     """Copy `count` vectors of `kc` elements (element k of vector r at `start + r * step +
     k * k_step` in `storage`) into `dst`, one after the other and each contiguous:
-    `dst[r * kc + k]`; then zeros up to a multiple of 4 vectors. The micro-kernel then reads
-    whole tiles of 4 contiguous vectors, whatever the strides of the tensor were."""
+    `dst[r * kc + k]`. The micro-kernel then reads contiguous vectors, whatever the strides of
+    the tensor were. (Where `count` is no multiple of 4, the last tile also reads the vectors
+    after them, whatever the buffer holds: those outputs are not kept.)"""
     if k_step == 1:  # each vector is contiguous already: copy it whole
         for r in range(count):
             p = start + r * step
@@ -485,7 +486,6 @@ def pack(dst, storage, start, count, step, kc, k_step):
                 p = start + r0 * step + k * k_step
                 for r in range(r0, min(r0 + 4, count)):
                     dst[r * kc + k] = storage[p + (r - r0) * step]
-    dst[count * kc:(count + 3) // 4 * 4 * kc] = 0
 
 
 def micro_kernel(a, b, c, at, ldc):
