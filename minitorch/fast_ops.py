@@ -502,13 +502,13 @@ def micro_kernel(a, b, c, at, ldc):
     c10, c11, c12, c13 = c[r1], c[r1 + 1], c[r1 + 2], c[r1 + 3]
     c20, c21, c22, c23 = c[r2], c[r2 + 1], c[r2 + 2], c[r2 + 3]
     c30, c31, c32, c33 = c[r3], c[r3 + 1], c[r3 + 2], c[r3 + 3]
-    for k in range(kc):
-        x0, x1, x2, x3 = a0[k], a1[k], a2[k], a3[k]  # 8 loads ...
+    for k in range(kc):  # per step: 8 loads, 16 multiply-adds
+        x0, x1, x2, x3 = a0[k], a1[k], a2[k], a3[k]
         y0, y1, y2, y3 = b0[k], b1[k], b2[k], b3[k]
         c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3  # noqa: E702
         c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3  # noqa: E702
         c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3  # noqa: E702
-        c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3  # noqa: E702 (16 FMAs)
+        c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3  # noqa: E702
     c[r0], c[r0 + 1], c[r0 + 2], c[r0 + 3] = c00, c01, c02, c03
     c[r1], c[r1 + 1], c[r1 + 2], c[r1 + 3] = c10, c11, c12, c13
     c[r2], c[r2 + 1], c[r2 + 2], c[r2 + 3] = c20, c21, c22, c23

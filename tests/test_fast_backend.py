@@ -109,7 +109,8 @@ def test_a_at_b_runs_the_blocked_kernel_once_it_is_written():
 def test_blocked_matmul_matches_numpy_on_any_layout_and_batch(data):
     batch_a, batch_b = data.draw(broadcastable_shapes(2, max_dims=2))
     rank = max(len(batch_a), len(batch_b))
-    batch_a, batch_b = (1,) * (rank - len(batch_a)) + batch_a, (1,) * (rank - len(batch_b)) + batch_b
+    batch_a = (1,) * (rank - len(batch_a)) + batch_a  # the kernel takes operands of one rank
+    batch_b = (1,) * (rank - len(batch_b)) + batch_b
     n, k, m = (data.draw(st.integers(0, 9)) for _ in range(3))
     dtype = data.draw(st.sampled_from(["float32", "float64"]))
     a = data.draw(arrays(dtype, batch_a + (n, k), -2, 2))
