@@ -89,6 +89,67 @@ def test_matmul_tiles_cover_every_row_and_column(n):
                                atol=1e-10)
 
 
+# ----- task 4.5: the packed, register-blocked matrix product ------------------------------------
+def blocked(a, b, parallel):
+    """`a @ b` by task 4.5's kernel, called directly (not through the backend, which may copy
+    `b`), for tensors of the same rank; its serial or its parallel twin."""
+    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+    out = TensorData(np.zeros(int(np.prod(shape)), dtype=a._data.storage.dtype), shape)
+    fast_ops.blocked_matmul(1 << 60 if parallel else 0, *FAST._arguments([out, a._data, b._data]))
+    return out.numpy()
+
+
+def test_a_at_b_runs_the_blocked_kernel_once_it_is_written():
+    assert not fast_ops.blocked_matmul.stub
+    assert fast_ops.tensor_matmul is fast_ops.blocked_matmul
+    assert fast_ops.TASKS["matmul"] == ("4.5", "micro_kernel")
+
+
+@given(st.data())
+def test_blocked_matmul_matches_numpy_on_any_layout_and_batch(data):
+    batch_a, batch_b = data.draw(broadcastable_shapes(2, max_dims=2))
+    rank = max(len(batch_a), len(batch_b))
+    batch_a = (1,) * (rank - len(batch_a)) + batch_a  # the kernel takes operands of one rank
+    batch_b = (1,) * (rank - len(batch_b)) + batch_b
+    n, k, m = (data.draw(st.integers(0, 9)) for _ in range(3))
+    dtype = data.draw(st.sampled_from(["float32", "float64"]))
+    a = data.draw(arrays(dtype, batch_a + (n, k), -2, 2))
+    b = data.draw(arrays(dtype, batch_b + (k, m), -2, 2))
+    (ta, _), (tb, _) = data.draw(tensors_from(a)), data.draw(tensors_from(b))
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(blocked(ta, tb, data.draw(st.booleans())), a @ b, rtol=tol,
+                               atol=tol)
+
+
+@pytest.mark.parametrize("n, k, m", [
+    (1, 1, 1), (1, 1, 300), (300, 1, 1), (1, 300, 1), (7, 13, 5), (130, 257, 65),
+    (5, 1030, 9), (261, 9, 530), (0, 4, 4), (4, 0, 4), (4, 4, 0)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_blocked_matmul_covers_every_tile_panel_and_block(n, k, m, dtype):
+    """Sizes that are no multiples of the tile (4 x 4), more than one block of k (_KC = 512),
+    of rows (_MC = 128) and of columns (_NC = 256); contiguous, transposed and strided."""
+    rng = np.random.default_rng(n * k + m)
+    a = rng.standard_normal((n, k)).astype(dtype)
+    b = rng.standard_normal((2 * k, m)).astype(dtype)[::2]
+    tol = 1e-4 if dtype == "float32" else 1e-11
+    layouts = [(fast(a), fast(b)), (fast(a.T.copy()).T, fast(b.T.copy()).T),
+               (fast(np.repeat(a, 3, axis=1))[:, ::3], fast(np.repeat(b, 2, axis=0))[::2])]
+    for ta, tb in layouts:
+        for parallel in (False, True):
+            np.testing.assert_allclose(blocked(ta, tb, parallel), a @ b, rtol=tol, atol=tol)
+
+
+def test_blocked_matmul_of_broadcast_batches_and_integers():
+    rng = np.random.default_rng(5)
+    a = rng.integers(-9, 10, size=(3, 1, 33, 70))
+    b = rng.integers(-9, 10, size=(1, 4, 70, 17))
+    for parallel in (False, True):
+        np.testing.assert_array_equal(blocked(fast(a), fast(b), parallel), a @ b)
+        batch = fast(a[0, 0]).expand(5, 33, 70)  # one matrix, stride 0 along the batch
+        np.testing.assert_array_equal(blocked(batch, fast(b[0, :1]), parallel),
+                                      np.broadcast_to(a[0, 0] @ b[0, 0], (5, 33, 17)))
+
+
 def test_large_tensors_use_every_core_and_match_numpy():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((700, 400)).astype(np.float32)
@@ -128,7 +189,7 @@ def test_float_errors_give_ieee_values():
 # ----- choosing a backend --------------------------------------------------------------------
 def test_the_default_backend_is_fast_once_its_kernels_are_written(monkeypatch):
     assert backends._fast_written()
-    stub = types.FunctionType(compile("def f(fn):\n    raise NotImplementedError('Task 4.2')",
+    stub = types.FunctionType(compile("def f(fn):\n    raise NotImplementedError('Task 4.2: x')",
                                       "<stub>", "exec").co_consts[0], {})
     monkeypatch.setattr(fast_ops, "tensor_zip", stub)
     assert not backends._fast_written()
@@ -272,6 +333,50 @@ def test_a_task_still_to_do_raises_its_own_error_without_compiling():
         kernel(1 << 20, np.ones(3), np.array([3]), np.array([1]), np.ones(3), np.array([3]),
                np.array([1]))
     assert kernel.stub and not kernel.parallel.signatures and not kernel.serial.signatures
+
+
+def test_a_kernel_that_raises_not_implemented_for_a_case_is_compiled_and_runs_once():
+    """A finished kernel may raise NotImplementedError for a case it refuses: that is no stub.
+    It runs compiled, once (a kernel that adds into `out` shows a second run)."""
+    def _map(out, out_shape, out_strides, in_storage, in_shape, in_strides):
+        if len(out_shape) > 8:
+            raise NotImplementedError("more than 8 dimensions")
+        for i in range(len(out)):
+            out[i] += in_storage[i]
+
+    kernel = fast_ops.Kernel(_map)
+    out = np.zeros(3)
+    kernel(0, out, np.array([3]), np.array([1]), np.ones(3), np.array([3]), np.array([1]))
+    assert out.tolist() == [1.0, 1.0, 1.0]
+    assert not kernel.stub and kernel.serial.signatures
+
+
+def test_a_stub_runs_once_as_python():
+    """A stub whose raise is not reached (a student's code around it) runs once, as Python."""
+    def _map(out, out_shape, out_strides, in_storage, in_shape, in_strides):
+        for i in range(len(out)):
+            out[i] += in_storage[i]
+        if len(out) == 0:
+            raise NotImplementedError("Task 4.1: tensor_map in minitorch/fast_ops.py")
+
+    kernel = fast_ops.Kernel(_map)
+    out = np.zeros(3)
+    kernel(0, out, np.array([3]), np.array([1]), np.ones(3), np.array([3]), np.array([1]))
+    assert out.tolist() == [1.0, 1.0, 1.0]
+    assert kernel.stub and not kernel.serial.signatures
+
+
+def test_a_kernel_whose_part_is_a_stub_raises_that_part_s_task():
+    def part(x):
+        raise NotImplementedError("Task 4.5: micro_kernel in minitorch/fast_ops.py")
+
+    def _kernel(out):
+        part(out)
+
+    kernel = fast_ops.Kernel(_kernel, parts=(part,))
+    with pytest.raises(NotImplementedError, match="Task 4.5: micro_kernel"):
+        kernel(0, np.zeros(1))
+    assert kernel.stub and not fast_ops.written(part) and fast_ops.written(_kernel)
 
 
 @pytest.mark.parametrize("rows, cols", [(15, 63), (16, 64), (17, 65), (33, 129)])
