@@ -6,6 +6,8 @@ minitorch runs the PyTorch code unchanged, so the two sides are the very same lo
 - MNIST-sized: an MLP 784-128-10 (Linear, ReLU, Linear) on --samples random float32
   samples (default 60,000: MNIST's training set; uniform pixels, random labels 0-9), batch
   64 with shuffling, SGD(lr=0.01), CrossEntropyLoss, one epoch (--epochs);
+- quickstart: the model of PyTorch's quickstart tutorial, an MLP 784-512-512-10 (ReLU), on
+  --quickstart-samples random samples (default 10,000), batch 64, SGD(lr=1e-3), one epoch;
 - digits: the classifier of the course on `minitorch.datasets.digits()` (1,797 8x8 images),
   an MLP 64-64-10, Adam (lr 1e-3), batch 32, --digits-epochs epochs (median epoch time).
 
@@ -20,8 +22,8 @@ OMP_NUM_THREADS, MKL_NUM_THREADS and NUMBA_NUM_THREADS are set before anything i
 and torch.set_num_threads(--threads). PyTorch's column is left out when it is not installed.
 
 Usage: .venv/bin/python benchmarks/training.py [--samples 60000] [--threads N]
-    [--digits-epochs 3] [--no-progress] [--profile STEPS]
-    A quick run: --samples 3000 --digits-epochs 1
+    [--quickstart-samples 10000] [--digits-epochs 3] [--no-progress] [--profile STEPS]
+    A quick run: --samples 3000 --quickstart-samples 1000 --digits-epochs 1
     --profile 300: no comparison; cProfile over 300 steps of minitorch's MNIST-sized loop
     (after the warm-up), the top functions by own time and by cumulative time.
 """
@@ -139,6 +141,10 @@ def sgd(lib, params):
     return lib.optim.SGD(params, lr=0.01)
 
 
+def quickstart_sgd(lib, params):
+    return lib.optim.SGD(params, lr=1e-3)
+
+
 def adam(lib, params):
     return lib.optim.Adam(params, lr=1e-3)
 
@@ -150,6 +156,9 @@ def main():
                         help="random MNIST-sized samples (default 60000)")
     parser.add_argument("--epochs", type=int, default=1,
                         help="timed epochs of the MNIST-sized MLP (default 1)")
+    parser.add_argument("--quickstart-samples", type=int, default=10_000,
+                        help="random samples for the quickstart MLP 784-512-512-10 (default "
+                             "10000; 0: skip it)")
     parser.add_argument("--digits-epochs", type=int, default=3,
                         help="timed epochs of the digits classifier (default 3; 0: skip it)")
     parser.add_argument("--warmup", type=int, default=3,
@@ -180,6 +189,11 @@ def main():
     tasks = [("MLP 784-128-10, SGD, batch 64", f"{args.samples} random samples",
               rng.random((args.samples, 784), dtype=np.float32),
               rng.integers(0, 10, args.samples), (784, 128, 10), sgd, 64, args.epochs, False)]
+    if args.quickstart_samples > 0:
+        n = args.quickstart_samples
+        tasks.append(("quickstart MLP 784-512-512-10, SGD, batch 64", f"{n} random samples",
+                      rng.random((n, 784), dtype=np.float32), rng.integers(0, 10, n),
+                      (784, 512, 512, 10), quickstart_sgd, 64, args.epochs, False))
     if args.digits_epochs > 0:
         images, labels = minitorch.datasets.digits()
         tasks.append(("digits MLP 64-64-10, Adam, batch 32", f"{len(labels)} digits",
