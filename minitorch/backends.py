@@ -127,8 +127,11 @@ class CompiledBackend(Backend):
         return _index_array(values)
 
     def matmul(self, a, b, out_shape, out_dtype):
-        if b.shape[-1] > 1 and b.strides[-1] != 1:
-            # rows of `b` contiguous, so that the kernel's inner loop vectorises
+        kernels = self._module
+        if kernels.tensor_matmul is kernels.tiled_matmul and b.shape[-1] > 1 \
+                and b.strides[-1] != 1:
+            # rows of `b` contiguous, so that the tiled kernel's inner loop vectorises (the
+            # blocked kernel packs its operands itself)
             b = TensorData.from_array(np.ascontiguousarray(b.numpy()))
         return super().matmul(a, b, out_shape, out_dtype)
 
