@@ -70,23 +70,24 @@ class Context:
 
 
 def _version_of(value):
-    counter = getattr(value, "_version_counter", None)
-    return None if counter is None else counter[0]
+    """How often a saved value was changed in place (None for what cannot be)."""
+    return value._version if isinstance(value, Differentiable) else None
 
 
-class _DiscardContext:
-    """The context of an operation that records no graph: it keeps nothing."""
-
-    __slots__ = ()
+class _UnrecordedContext:
+    """The context of an operation that records no graph: forward's notes go nowhere."""
 
     def save_for_backward(self, *values):
         pass
 
-    def __setattr__(self, name, value):
-        pass
 
+class Differentiable:
+    """What can take part in the graph (`Scalar`, `Tensor`): it may require grad, and is
+    either a leaf (gradients accumulate in it) or the result of a node (`_grad_fn`)."""
 
-_DISCARD = _DiscardContext()
+    __slots__ = ("_requires_grad", "_grad_fn", "_accumulator")
+
+    _version = None  # in-place changes are counted by the values that allow them (tensors)
 
 
 class Node:
@@ -140,7 +141,7 @@ class AccumulateGrad:
 
 def graph_edge(x):
     """The node through which a gradient reaches input `x`, or None if `x` needs none."""
-    if not getattr(x, "_requires_grad", False):
+    if not (isinstance(x, Differentiable) and x._requires_grad):
         return None
     node = x._grad_fn
     if node is None:
@@ -163,10 +164,15 @@ class Function:
 
         When forward returns a tuple, only its first element is differentiable.
         """
-        if not grad_mode._state["enabled"] or not any(
-            getattr(x, "_requires_grad", False) for x in inputs
-        ):
-            return cls._forward(_DISCARD, inputs, options)
+        if grad_mode._state["enabled"]:
+            for x in inputs:
+                if isinstance(x, Differentiable) and x._requires_grad:
+                    return cls._record(inputs, options)
+        return cls._forward(_UnrecordedContext(), inputs, options)
+
+    @classmethod
+    def _record(cls, inputs, options):
+        """Run forward with a Context, and make the output the result of a new Node."""
         ctx = Context()
         with grad_mode.no_grad():
             result = cls._forward(ctx, inputs, options)

@@ -20,6 +20,10 @@ from .tensor_data import TensorData, shape_broadcast, shape_size
 
 NAMES = ("simple", "fast")
 
+# The factory of each kind of kernel in a kernels module, and the key of a kernel not built yet
+_FACTORIES = {"map": "tensor_map", "zip": "tensor_zip", "reduce": "tensor_reduce"}
+_NO_KERNEL = (None, None)
+
 
 class Backend:
     """map, zip, reduce, matmul and copy for one kind of kernel."""
@@ -40,24 +44,20 @@ class Backend:
     def _kernel(self, kind, fn):
         """The kernel for `fn`, built once. The key includes the factory's code, so that a
         student's edit reloaded into a running notebook (%autoreload) builds a new one."""
-        factory = getattr(self._module, f"tensor_{kind}")
-        code, kernel = self._kernels.get((kind, fn), (None, None))
+        factory = getattr(self._module, _FACTORIES[kind])
+        code, kernel = self._kernels.get((kind, fn), _NO_KERNEL)
         if code is not factory.__code__:  # (a profiler changes a code object's hash)
             kernel = factory(fn)
             self._kernels[kind, fn] = factory.__code__, kernel
         return kernel
 
     @staticmethod
-    def _layout(values):
-        """A shape or strides tuple in the form the kernels take."""
-        return values
-
-    def _arguments(self, args):
+    def _arguments(args):
         """The kernel's arguments: each TensorData of `args` as its storage, shape, strides."""
         flat = []
         for arg in args:
-            if isinstance(arg, TensorData):
-                flat += (arg.local_storage(), self._layout(arg.shape), self._layout(arg.strides))
+            if type(arg) is TensorData:
+                flat += (arg.local_storage(), arg.shape, arg.strides)
             else:
                 flat.append(arg)
         return flat
@@ -70,7 +70,7 @@ class Backend:
     def map(self, fn, a, out_dtype, out=None):
         """`fn` of each element of `a`, into `out` (broadcast to its shape) or a new tensor."""
         if out is None:
-            flat = _in_memory_order(a.shape, a)
+            flat = a.size > 1 and _in_memory_order(a.shape, a)
             if flat:
                 return self._flat("map", fn, out_dtype, a.shape, flat)
             out = TensorData.empty(a.shape, out_dtype.numpy)
@@ -80,8 +80,12 @@ class Backend:
     def zip(self, fn, a, b, out_dtype, out=None):
         """`fn(x, y)` over the broadcast elements of `a` and `b`."""
         if out is None:
-            shape = a.shape if a.shape == b.shape else shape_broadcast(a.shape, b.shape)
-            flat = _in_memory_order(shape, a, b)
+            if a.shape == b.shape:
+                shape = a.shape
+                flat = a.size > 1 and _in_memory_order(shape, a, b)
+            else:
+                shape = shape_broadcast(a.shape, b.shape)
+                flat = _in_memory_order(shape, a, b)
             if flat:
                 return self._flat("zip", fn, out_dtype, shape, flat)
             out = TensorData.empty(shape, out_dtype.numpy)
@@ -123,8 +127,16 @@ class CompiledBackend(Backend):
     a kernel that does not compile is reported with its task, not only Numba's message."""
 
     @staticmethod
-    def _layout(values):
-        return _index_array(values)
+    def _arguments(args):
+        """As the simple backend's, with shapes and strides as int64 arrays (see `_layouts`)."""
+        flat = []
+        for arg in args:
+            if type(arg) is TensorData:
+                layout = _layouts.get((arg.shape, arg.strides)) or _index_arrays(arg)
+                flat += (arg.local_storage(), *layout)
+            else:
+                flat.append(arg)
+        return flat
 
     def matmul(self, a, b, out_shape, out_dtype):
         kernels = self._module
@@ -135,13 +147,17 @@ class CompiledBackend(Backend):
             b = TensorData.from_array(np.ascontiguousarray(b.numpy()))
         return super().matmul(a, b, out_shape, out_dtype)
 
-    def _launch(self, kind, kernel, fn, *args):
-        from numba.core.errors import NumbaError
+    def __init__(self, name, kernels):
+        super().__init__(name, kernels)
+        from numba.core.errors import NumbaError  # (numba loads with the compiled backend)
 
+        self._compile_error = NumbaError
+
+    def _launch(self, kind, kernel, fn, *args):
         if kind == "matmul":  # multiply-adds (each output sums a row), many per vector step
             work = args[0].size * args[1].shape[-1] // 16
-        else:
-            work = max(arg.size for arg in args if isinstance(arg, TensorData))
+        else:  # elements: of the input for a reduction, else of the output
+            work = args[1].size if kind == "reduce" else args[0].size
         try:
             kernel(work, *self._arguments(args))
         except SystemError:
@@ -150,7 +166,7 @@ class CompiledBackend(Backend):
             simple._launch(kind, simple._kernel(kind, fn) if fn else simple._module.tensor_matmul,
                            fn, *args)
             raise
-        except NumbaError as error:
+        except self._compile_error as error:
             task, name = self._module.TASKS[kind]
             dtypes = ", ".join(str(arg.storage.dtype) for arg in args
                                if isinstance(arg, TensorData))
@@ -194,18 +210,18 @@ def _dense(data):
     return True
 
 
-_index_arrays = {}
+_layouts = {}
 
 
-def _index_array(values):
-    """A shape or strides tuple as the int64 array compiled kernels take (and only read),
-    made once per distinct tuple: a program uses few of them, over and over."""
-    array = _index_arrays.get(values)
-    if array is None:
-        if len(_index_arrays) > 4096:
-            _index_arrays.clear()
-        array = _index_arrays[values] = np.array(values, dtype=np.int64)
-    return array
+def _index_arrays(data):
+    """The shape and strides of `data` as the int64 arrays compiled kernels take (and only
+    read), kept in `_layouts`: a program uses few distinct ones, over and over."""
+    if len(_layouts) > 4096:
+        _layouts.clear()
+    shape, strides = data.shape, data.strides
+    arrays = _layouts[shape, strides] = (np.array(shape, dtype=np.int64),
+                                         np.array(strides, dtype=np.int64))
+    return arrays
 
 
 simple = Backend("simple", tensor_ops)

@@ -154,6 +154,10 @@ def result_type(*operands):
     Tensors with dimensions decide first; 0-d tensors and then Python scalars only change
     the result when they belong to a higher category (int -> float, bool -> int).
     """
+    if len(operands) == 2:  # the common case first: two tensors of one dtype
+        a, b = operands
+        if not isinstance(a, _NUMBERS) and not isinstance(b, _NUMBERS) and a.dtype is b.dtype:
+            return a.dtype
     dims = zero = scalars = None
     for x in operands:
         if isinstance(x, _NUMBERS):

@@ -15,7 +15,10 @@ from .tensor_core import TensorCore
 
 def add(input, other, *, alpha=1):
     """`input + alpha * other`."""
-    return F.Add.apply(input, _number_or_tensor("add", other), alpha=alpha)
+    if alpha != 1:
+        return F.Add.apply(input, _number_or_tensor("add", other), alpha=alpha)
+    return F.Add.apply(input, other if isinstance(other, TensorCore) else
+                       _number_or_tensor("add", other))
 
 
 def sub(input, other, *, alpha=1):

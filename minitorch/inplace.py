@@ -18,7 +18,7 @@ from .tensor_data import shape_broadcast
 
 def _requires_grad(x):
     """Whether `x` (a tensor or a number) requires grad."""
-    return getattr(x, "_requires_grad", False)
+    return isinstance(x, TensorCore) and x._requires_grad
 
 
 def _records_update(input, name, *operands):

@@ -30,18 +30,15 @@ def operand(x, dtype):
     PyTorch converts every operand to the promoted dtype before computing, so a float64
     0-d tensor meets a float32 tensor as a float32 value.
     """
-    if isinstance(x, TensorData):
-        return x
-    if isinstance(x, TensorCore) and x.dtype is not dtype:
-        return x._cast(dtype)._data
-    return raw_data(x, dtype)
+    if isinstance(x, TensorCore):
+        return x._data if x.dtype is dtype else x._cast(dtype)._data
+    return x if isinstance(x, TensorData) else scalar_data(x, dtype)
 
 
-def check_same_backend(operation, *tensors):
-    """PyTorch's rule for devices, for backends: an operation's tensors share one."""
-    backends = [t.backend for t in tensors if isinstance(t, TensorCore)]
-    if any(b is not backends[0] for b in backends[1:]):
-        first, second = sorted({b.name for b in backends})[:2]
+def check_same_backend(operation, a, b):
+    """PyTorch's rule for devices, for backends: an operation's operands share one."""
+    if isinstance(a, TensorCore) and isinstance(b, TensorCore) and a.backend is not b.backend:
+        first, second = sorted((a.backend.name, b.backend.name))
         raise RuntimeError(
             f"Expected all tensors to be on the same backend, but found at least two backends, "
             f"'{first}' and '{second}' (in {operation}). Move one with "

@@ -18,10 +18,10 @@ same walk that `Tensor.backward()` does.
 import numbers
 
 from . import scalar_functions as F
-from .autodiff import backpropagate, graph_edge
+from .autodiff import Differentiable, backpropagate, graph_edge
 
 
-class Scalar:
+class Scalar(Differentiable):
     """A Python float that records how it was computed, so gradients can flow back to it.
 
     `Scalar(value, requires_grad=False)` makes a leaf, as `torch.tensor(value)` does.
@@ -29,7 +29,7 @@ class Scalar:
     input does, and is then a non-leaf with a `grad_fn`.
     """
 
-    __slots__ = ("data", "grad", "_requires_grad", "_grad_fn", "_accumulator")
+    __slots__ = ("data", "grad")
 
     def __init__(self, value, requires_grad=False):
         self.data = float(value)

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import grad_mode
 from ._tensor_str import tensor_repr
-from .autodiff import graph_edge
+from .autodiff import Differentiable, graph_edge
 from .backends import default_backend
 from .device import cpu
 from .size import Size
@@ -31,13 +31,10 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
-class TensorCore:
+class TensorCore(Differentiable):
     """Storage view, dtype, backend and autograd state; `tensor.Tensor` adds the operations."""
 
-    __slots__ = (
-        "_data", "dtype", "backend", "grad", "_requires_grad", "_grad_fn", "_accumulator",
-        "_version_counter", "_base", "__weakref__",
-    )
+    __slots__ = ("_data", "dtype", "backend", "grad", "_version_counter", "_base", "__weakref__")
 
     __array_priority__ = 1000  # NumPy scalars defer to Tensor's reflected operators
 

@@ -105,6 +105,10 @@ def normalize_dim(dim, ndim):
     return dim + bound if dim < 0 else dim
 
 
+# The strides and size of row-major storage, by shape: new outputs take them, many times
+_ROW_MAJOR = {}
+
+
 class TensorData:
     """A view onto flat storage: `storage`, `shape`, `strides` (in elements) and `offset`."""
 
@@ -126,7 +130,16 @@ class TensorData:
     @classmethod
     def empty(cls, shape, np_dtype):
         """A fresh contiguous TensorData of `shape`, its values not yet written."""
-        return cls(np.empty(shape_size(shape), dtype=np_dtype), shape)
+        shape = tuple(shape)
+        layout = _ROW_MAJOR.get(shape)
+        if layout is None:
+            if len(_ROW_MAJOR) > 4096:
+                _ROW_MAJOR.clear()
+            layout = _ROW_MAJOR[shape] = (strides_from_shape(shape), shape_size(shape))
+        data = object.__new__(cls)
+        data.strides, data.size = layout
+        data.storage, data.shape, data.offset = np.empty(data.size, dtype=np_dtype), shape, 0
+        return data
 
     @property
     def dims(self):

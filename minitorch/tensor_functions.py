@@ -49,7 +49,7 @@ def _tensor_of(a, b):
 
 def _like(x):
     """What backward needs to know of an input: its (shape, dtype), or None for a number."""
-    return (x.shape, x.dtype) if isinstance(x, TensorCore) else None
+    return (x._data.shape, x.dtype) if isinstance(x, TensorCore) else None
 
 
 def _to_input(grad, like):
@@ -69,8 +69,9 @@ class Add(Function):
     def forward(ctx, a, b, alpha=1):
         ctx.likes, ctx.alpha = (_like(a), _like(b)), alpha
         dtype = dtypes.result_type(a, b)
-        return pw.binary(a, pw.scaled(_tensor_of(a, b), b, alpha, dtype), "add", ops.add, None,
-                         dtype)
+        if alpha != 1:
+            b = pw.scaled(_tensor_of(a, b), b, alpha, dtype)
+        return pw.binary(a, b, "add", ops.add, None, dtype)
 
     @staticmethod
     def backward(ctx, grad):
