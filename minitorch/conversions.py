@@ -1,5 +1,8 @@
 """Conversions of a tensor: to another dtype, backend or device (`to`, `float`, `long`, ...),
 and copies (`clone`, `contiguous`).
+
+Each function takes the tensor first (`input`); `tensor.Tensor` binds it as the method of
+the same name, and `minitorch` exports the PyTorch functions among them.
 """
 
 from . import dtypes

@@ -2,6 +2,9 @@
 
 Differentiable ones go through the Functions of `tensor_functions`; comparisons and bitwise
 logic (whose results are bools or integers) compute directly.
+
+Each function takes the tensor first (`input`); `tensor.Tensor` binds it as the method of
+the same name, and `minitorch` exports the PyTorch functions among them.
 """
 
 from . import dtypes
@@ -10,9 +13,8 @@ from . import pointwise as pw
 from . import tensor_functions as F
 from .tensor_core import TensorCore
 
+
 # ----- arithmetic -------------------------------------------------------------------
-
-
 def add(input, other, *, alpha=1):
     """`input + alpha * other`."""
     if alpha != 1:
@@ -25,11 +27,13 @@ def sub(input, other, *, alpha=1):
     """`input - alpha * other`."""
     return F.Sub.apply(input, _number_or_tensor("sub", other), alpha=alpha)
 
+
 subtract = sub
 
 
 def mul(input, other):
     return F.Mul.apply(input, _number_or_tensor("mul", other))
+
 
 multiply = mul
 
@@ -47,6 +51,7 @@ def div(input, other, *, rounding_mode=None):
         "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
         f"'{rounding_mode}'"
     )
+
 
 divide = true_divide = div
 
@@ -75,6 +80,7 @@ def square(input):
 
 def neg(input):
     return F.Neg.apply(input)
+
 
 negative = neg
 
@@ -160,6 +166,7 @@ def clamp(input, min=None, max=None):
         return out if max is None else out.minimum(max)
     return F.Clamp.apply(input, min=min, max=max)
 
+
 clip = clamp
 
 
@@ -199,8 +206,6 @@ def where(input, condition, other):
 
 
 # ----- comparisons and logic (not differentiable) -----------------------------------
-
-
 def _compare(input, other, name, fn):
     return pw.binary(input, _number_or_tensor(name, other), name, fn, dtypes.bool_)
 
@@ -227,6 +232,7 @@ def eq(input, other):
 
 def ne(input, other):
     return _compare(input, other, "ne", ops.ne)
+
 
 less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
 
@@ -287,8 +293,6 @@ def bitwise_not(input):
 
 
 # ----- reflected operators (`2 - t`): the number comes first -----------------------------
-
-
 def radd(input, other):
     return F.Add.apply(_number_or_tensor("add", other), input)
 

@@ -5,6 +5,9 @@ own storage, so views see it and overlapping operands (`t += t.T`) stay correct.
 graph is recorded, the tensor takes the new result's place in it; PyTorch's rules apply:
 a leaf that requires grad cannot be changed in place, and a tensor saved for a backward
 pass that is then changed makes that backward pass fail (its version counter moved).
+
+Each function takes the tensor first (`input`); `tensor.Tensor` binds it as the method of
+the same name, and `minitorch` exports the PyTorch functions among them.
 """
 
 from . import dtypes, grad_mode, indexing
@@ -150,6 +153,7 @@ def pow_(input, exponent):
 
 def clamp_(input, min=None, max=None):
     return update(input, "clamp_", lambda t: t.clamp(min, max), min, max)
+
 
 clip_ = clamp_
 

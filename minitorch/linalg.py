@@ -1,5 +1,8 @@
 """Matrix products: `matmul` (`@`) with PyTorch's rules for vectors and batches, and the
 stricter `mm`, `bmm`, `mv`, `dot`.
+
+Each function takes the tensor first (`input`); `tensor.Tensor` binds it as the method of
+the same name, and `minitorch` exports the PyTorch functions among them.
 """
 
 from . import dtypes
@@ -94,6 +97,7 @@ def dot(input, other):
             f"{input.shape[0]} and {other.shape[0]} elements respectively"
         )
     return input.matmul(other)
+
 
 inner = dot
 

@@ -2,6 +2,9 @@
 
 Each reduces over `dim` (an int, a tuple, or None for every dimension; negative dims count
 from the end) and keeps the reduced dimensions as size 1 when `keepdim=True`.
+
+Each function takes the tensor first (`input`); `tensor.Tensor` binds it as the method of
+the same name, and `minitorch` exports the PyTorch functions among them.
 """
 
 import builtins
@@ -77,8 +80,6 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 # ----- log-sum-exp and softmax ------------------------------------------------------
-
-
 def softmax_input(input, name, dim, dtype):
     """The input cast for a softmax-like operation, and `dim` checked (non-negative)."""
     if dim is None:

@@ -1,5 +1,8 @@
 """Random fills and draws of a tensor's shape: `random_`, `uniform_`, `normal_`, `bernoulli`,
 `bernoulli_`, from a `Generator` (the default one unless `generator=` is given).
+
+Each function takes the tensor first (`input`); `tensor.Tensor` binds it as the method of
+the same name, and `minitorch` exports the PyTorch functions among them.
 """
 
 import numpy as np

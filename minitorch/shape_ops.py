@@ -1,6 +1,9 @@
 """Shape, slicing and joining operations. Views (view, permute, transpose, expand, squeeze,
 ...) share storage and change only shape, strides and offset; `reshape` copies only when no
 view can express it.
+
+Each function takes the tensor first (`input`); `tensor.Tensor` binds it as the method of
+the same name, and `minitorch` exports the PyTorch functions among them.
 """
 
 from . import dtypes, indexing
@@ -112,6 +115,7 @@ def transpose(input, dim0, dim1):
     if order:
         order[a], order[b] = order[b], order[a]
     return F.Permute.apply(input, order=tuple(order), name="Transpose")
+
 
 swapaxes = swapdims = transpose
 
@@ -294,8 +298,6 @@ def stack(tensors, dim=0):
 
 
 # ----- gather ----------------------------------------------------------------------
-
-
 def gather(input, dim, index):
     """Values picked along `dim` by `index` (int64, same number of dimensions):
 
