@@ -1,10 +1,10 @@
 """The differentiable tensor operations: each `Function` pairs a forward with its backward.
 
 Forwards compute on the backend, through `pointwise` (elementwise), `tensor_compute`
-(reductions, views, joins, matmul) and `indexing`, which never call back into `Tensor`: the
-path of `x.sum()` is `Tensor.sum` -> `reductions.sum` -> `Sum.forward` -> `tensor_compute.
-reduce` -> `Backend.reduce` -> the kernel. Backwards are written with tensor operations, so that a backward pass can itself be
-recorded (`create_graph=True`) and differentiated again.
+(reductions, views, joins, matmul) and `indexing`, which never call back into `Tensor`:
+`x.sum()` goes `Tensor.sum` (= `reductions.sum`) -> `Sum.forward` -> `tensor_compute.reduce`
+-> `Backend.reduce` -> the kernel. Backwards are written with tensor operations, so that a
+backward pass can itself be recorded (`create_graph=True`) and differentiated again.
 
 What a backward gets and gives: `grad` is the gradient of the loss with respect to the
 output (same shape as the output); it returns one gradient per input of forward, each with
