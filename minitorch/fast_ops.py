@@ -240,7 +240,7 @@ _STUB_MESSAGE = re.compile(r"Task \d+\.\d+: ")
 
 def written(fn):
     """False while `fn`, or a function defined in it, holds a task's stub: the line
-    `raise NotImplementedError("Task 4.1: ...")` of a student's copy, in a task still to do.
+    `raise NotImplementedError("Task <id>: ...")` of a student's copy, in a task still to do.
     Other uses of NotImplementedError (a finished kernel that refuses a case) do not count."""
     fn = getattr(fn, "py_func", fn)  # a compiled helper: its Python function
     codes = [fn.__code__]
