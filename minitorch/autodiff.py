@@ -89,6 +89,22 @@ class Differentiable:
 
     _version = None  # in-place changes are counted by the values that allow them (tensors)
 
+    def requires_grad_(self, requires_grad=True):
+        """Set `requires_grad` in place and return self (PyTorch's spelling)."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        """True unless this value was computed by a recorded operation (a leaf keeps its
+        `.grad`)."""
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self):
+        """The node that computed this value, or None for a leaf."""
+        return self._grad_fn
+
 
 class Node:
     """A recorded operation (`grad_fn`): its Function, context and the nodes of its inputs."""

@@ -12,9 +12,9 @@ from .device import check_device
 from .tensor_core import TensorCore
 
 
-def to(input, *args, **kwargs):
-    """Cast and/or move: `.to(dtype)`, `.to(device)`, `.to(other)`, `.to(device, dtype)`,
-    and (a minitorch addition) `.to(backend="simple" | "fast")`."""
+def to_arguments(args, kwargs):
+    """`(dtype, device, backend, copy)` from the arguments of `.to(...)`: a dtype, a device,
+    a tensor (its dtype and device), in any order, or keywords (None where not given)."""
     dtype = kwargs.pop("dtype", None)
     device = kwargs.pop("device", None)
     backend = kwargs.pop("backend", None)
@@ -29,6 +29,13 @@ def to(input, *args, **kwargs):
             dtype = arg
         else:
             device = arg
+    return dtype, device, backend, copy
+
+
+def to(input, *args, **kwargs):
+    """Cast and/or move: `.to(dtype)`, `.to(device)`, `.to(other)`, `.to(device, dtype)`,
+    and (a minitorch addition) `.to(backend="simple" | "fast")`."""
+    dtype, device, backend, copy = to_arguments(args, kwargs)
     check_device(device)
     dtype = input.dtype if dtype is None else dtypes.as_dtype(dtype)
     backend = input.backend if backend is None else get_backend(backend)

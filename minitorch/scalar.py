@@ -54,21 +54,6 @@ class Scalar(Differentiable):
             )
         self._requires_grad = bool(value)
 
-    def requires_grad_(self, requires_grad=True):
-        """Set `requires_grad` in place and return self (PyTorch's spelling)."""
-        self.requires_grad = requires_grad
-        return self
-
-    @property
-    def is_leaf(self):
-        """True unless this Scalar was computed by a recorded operation."""
-        return self._grad_fn is None
-
-    @property
-    def grad_fn(self):
-        """The node that computed this Scalar, or None for a leaf."""
-        return self._grad_fn
-
     def _attach(self, node):
         """Make this Scalar the output of `node` (called by `Function.apply`)."""
         self._grad_fn = node

@@ -213,20 +213,6 @@ class TensorCore(Differentiable):
             )
         self._requires_grad = bool(flag)
 
-    def requires_grad_(self, requires_grad=True):
-        self.requires_grad = requires_grad
-        return self
-
-    @property
-    def is_leaf(self):
-        """True for tensors not computed by a recorded operation (their `.grad` is kept)."""
-        return self._grad_fn is None
-
-    @property
-    def grad_fn(self):
-        """The graph node that computed this tensor, or None for a leaf."""
-        return self._grad_fn
-
     @property
     def _version(self):
         """How many times this tensor's storage was changed in place."""
@@ -255,7 +241,7 @@ class TensorCore(Differentiable):
 
     @data.setter
     def data(self, other):
-        self._data, self.dtype = other._data, other.dtype
+        self._data, self.dtype, self.backend = other._data, other.dtype, other.backend
 
     def detach(self):
         """The same values, sharing storage, outside any gradient computation."""

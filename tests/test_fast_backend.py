@@ -238,6 +238,16 @@ def test_a_tensor_moves_between_backends_and_gradients_follow():
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0, 6.0])
 
 
+def test_a_module_moves_between_backends_with_its_parameters():
+    model = minitorch.nn.Linear(3, 2).to(backend="fast")
+    model.to(backend="simple")
+    assert {p.backend.name for p in model.parameters()} == {"simple"}
+    assert all(isinstance(p, minitorch.nn.Parameter) for p in model.parameters())
+    out = model(minitorch.ones(4, 3, backend="simple"))
+    out.sum().backward()
+    assert out.backend.name == model.weight.grad.backend.name == "simple"
+
+
 def test_mixing_backends_in_one_operation_is_a_clear_error():
     a, b = minitorch.ones(2, 2).to(backend="simple"), minitorch.ones(2, 2).to(backend="fast")
     with pytest.raises(RuntimeError, match=r"same backend.*'fast' and 'simple' \(in add\)"):

@@ -10,6 +10,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 from .. import dtypes, grad_mode
+from ..conversions import to_arguments
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -445,19 +446,9 @@ class Module:
 
     def to(self, *args, **kwargs):
         """`to(device)`, `to(dtype)`, `to(device, dtype)` or `to(tensor)`: floating point
-        parameters and buffers take the dtype; integer ones (counters) keep theirs."""
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype, device = arg.dtype, arg.device
-            elif dtypes.as_dtype(arg, None) is not None:
-                dtype = arg
-            else:
-                device = arg
+        parameters and buffers take the dtype; integer ones (counters) keep theirs; and (a
+        minitorch addition) `to(backend="simple" | "fast")` moves them all."""
+        dtype, device, backend, _ = to_arguments(args, kwargs)
         if dtype is not None:
             dtype = dtypes.as_dtype(dtype)
             if not dtype.is_floating_point:
@@ -468,7 +459,7 @@ class Module:
 
         def convert(t):
             target = dtype if dtype is not None and t.is_floating_point() else None
-            return t.to(device=device, dtype=target)
+            return t.to(device=device, dtype=target, backend=backend)
 
         return self._apply(convert)
 
