@@ -140,8 +140,9 @@ _COMPILED_FORMS = {"float_pow": _ieee_float_pow, "floor": _ieee_floor, "ceil": _
                    "trunc": _ieee_trunc}
 
 
-def _compile_operators():
-    """Every function of `operators`, compiled; calls between them go to compiled twins.
+def _compile_operators(jit):
+    """Every function of `operators`, compiled by `jit`; calls between them go to compiled
+    twins.
 
     The functions are rebuilt over a copy of the module's globals in which each operator
     name means its compiled version, because Numba cannot call plain Python functions.
@@ -154,24 +155,25 @@ def _compile_operators():
             twin = types.FunctionType(source.__code__, namespace if source is fn
                                       else source.__globals__, name, source.__defaults__)
             twin.__qualname__ = f"operators.{name}"
-            compiled[name] = _jit(twin, cache=True)
+            compiled[name] = jit(twin)
     namespace.update(compiled)
     return compiled
 
 
-_OPERATORS = None
+_OPERATORS = {}  # the compiled operators, by the decorator that compiled them
 
 
-def compiled_scalar(fn):
-    """The compiled twin of a scalar function of `operators` (compiled on first call)."""
-    global _OPERATORS
-    if JIT_DISABLED:
+def compiled_scalar(fn, jit=_helper):
+    """The compiled twin of a scalar function of `operators`, made by `jit`: by default the
+    fast backend's compiler; the cuda backend passes its device-function decorator. The twins
+    of all the operators are made on the first call for each `jit`, each compiles when used."""
+    if JIT_DISABLED and jit is _helper:
         return fn
-    if _OPERATORS is None:
-        _OPERATORS = _compile_operators()
-    twin = _OPERATORS.get(getattr(fn, "__name__", ""))
+    if jit not in _OPERATORS:
+        _OPERATORS[jit] = _compile_operators(jit)
+    twin = _OPERATORS[jit].get(getattr(fn, "__name__", ""))
     if twin is None or getattr(operators, fn.__name__, None) is not fn:
-        raise TypeError(f"the fast backend compiles the functions of minitorch.operators, "
+        raise TypeError(f"the compiled backends compile the functions of minitorch.operators, "
                         f"not {fn!r}")
     return twin
 
