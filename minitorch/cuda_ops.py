@@ -13,6 +13,9 @@ Without a GPU, set NUMBA_ENABLE_CUDASIM=1 before numba is imported: the CUDA sim
 the same kernels as Python, each GPU thread a Python thread (slow: keep tensors small).
 """
 
+import functools
+import math
+
 import numba
 from numba import cuda
 
@@ -32,6 +35,23 @@ MAX_GRID_Z = 65535  # the most blocks a grid has along z (matmul's batches)
 def _device(fn):
     """`fn` as a CUDA device function: a function that kernels call."""
     return cuda.jit(device=True)(fn)
+
+
+def _gpu_trunc(x):
+    """`x` rounded toward zero: the operator's `int(x)` would overflow on the GPU."""
+    if math.isinf(x) or x != x:
+        return x
+    return math.copysign(math.trunc(x), x)
+
+
+# `operators` written for Python numbers where the GPU needs another form (on the GPU,
+# math.floor and math.ceil return floats, as the operators want; NumPy's do not compile)
+_GPU_FORMS = {"float_pow": fast_ops._ieee_float_pow, "trunc": _gpu_trunc}
+
+
+def _scalar(fn):
+    """The device-function twin of `fn`, a scalar function of `operators`."""
+    return fast_ops.compiled_scalar(fn, _device, _GPU_FORMS)
 
 
 # The storage position of the `ordinal`-th element of the output in a tensor broadcast to it
@@ -101,7 +121,7 @@ def _one_thread_per_element(kernel):
 def tensor_map(fn):
     """A GPU kernel applying `fn` to each element of `in_storage`, broadcast to `out_shape`
     (the arguments of `tensor_ops.tensor_map`)."""
-    fn = fast_ops.compiled_scalar(fn, _device)
+    fn = _scalar(fn)
 
     def _map(out, out_shape, out_strides, in_storage, in_shape, in_strides, size):
         """Thread `i` of the grid writes the `i`-th element (row-major) of the `size` of
@@ -119,7 +139,7 @@ def tensor_map(fn):
 def tensor_zip(fn):
     """A GPU kernel writing `fn(a, b)` for the broadcast elements of `a` and `b` (the
     arguments of `tensor_ops.tensor_zip`)."""
-    fn = fast_ops.compiled_scalar(fn, _device)
+    fn = _scalar(fn)
 
     def _zip(out, out_shape, out_strides, a_storage, a_shape, a_strides,
              b_storage, b_shape, b_strides, size):
@@ -135,42 +155,43 @@ def tensor_zip(fn):
     return _one_thread_per_element(_kernel(_zip))
 
 
+def reduce_kernel(fn, dtype):
+    """The kernel folding storages of `dtype` (a numba type) with `fn` (a device function)."""
+
+    def _reduce(out, out_shape, out_strides, a_storage, a_shape, a_strides, reduce_dim):
+        """Block `b` folds the elements behind the `b`-th element of `out` into it. Its
+        threads, a power of two, fold every so many elements, then pairs of results."""
+        # BEGIN SOLUTION 6.3
+        folded = cuda.shared.array(THREADS, dtype)
+        t, threads = cuda.threadIdx.x, cuda.blockDim.x
+        count, step = a_shape[reduce_dim], a_strides[reduce_dim]
+        # out's index with 0 along reduce_dim: the first element to fold, in `a`
+        start = broadcast_position(cuda.blockIdx.x, out_shape, out_shape, a_strides)
+        if t < count:  # thread t folds elements t, t + threads, t + 2 * threads, ...
+            acc = a_storage[start + t * step]
+            for k in range(t + threads, count, threads):
+                acc = fn(acc, a_storage[start + k * step])
+            folded[t] = acc
+        cuda.syncthreads()
+        # a tree: each round, thread t of the first half folds in the result at t + half
+        half = threads // 2
+        while half > 0:
+            if t < half and t + half < count:
+                folded[t] = fn(folded[t], folded[t + half])
+            cuda.syncthreads()
+            half //= 2
+        if t == 0 and count > 0:
+            at = broadcast_position(cuda.blockIdx.x, out_shape, out_shape, out_strides)
+            out[at] = fn(out[at], folded[0])
+        # END SOLUTION
+
+    return _reduce
+
+
 def tensor_reduce(fn):
     """A GPU kernel folding `a` along `reduce_dim` with `fn` into `out`, which arrives holding
     the start value (the arguments of `tensor_ops.tensor_reduce`)."""
-    fn = fast_ops.compiled_scalar(fn, _device)
-
-    def build(dtype):
-        def _reduce(out, out_shape, out_strides, a_storage, a_shape, a_strides, reduce_dim):
-            """Block `b` folds the elements behind the `b`-th element of `out` into it. Its
-            threads, a power of two, fold every so many elements, then pairs of results."""
-            # BEGIN SOLUTION 6.3
-            folded = cuda.shared.array(THREADS, dtype)
-            t, threads = cuda.threadIdx.x, cuda.blockDim.x
-            count, step = a_shape[reduce_dim], a_strides[reduce_dim]
-            # out's index with 0 along reduce_dim: the first element to fold, in `a`
-            start = broadcast_position(cuda.blockIdx.x, out_shape, out_shape, a_strides)
-            if t < count:  # thread t folds elements t, t + threads, t + 2 * threads, ...
-                acc = a_storage[start + t * step]
-                for k in range(t + threads, count, threads):
-                    acc = fn(acc, a_storage[start + k * step])
-                folded[t] = acc
-            cuda.syncthreads()
-            # a tree: each round, thread t of the first half folds in the result at t + half
-            half = threads // 2
-            while half > 0:
-                if t < half and t + half < count:
-                    folded[t] = fn(folded[t], folded[t + half])
-                cuda.syncthreads()
-                half //= 2
-            if t == 0 and count > 0:
-                at = broadcast_position(cuda.blockIdx.x, out_shape, out_shape, out_strides)
-                out[at] = fn(out[at], folded[0])
-            # END SOLUTION
-
-        return _reduce
-
-    kernels = _PerDtype(build)
+    kernels = _PerDtype(functools.partial(reduce_kernel, _scalar(fn)))
 
     def launch(out, out_shape, out_strides, a_storage, a_shape, a_strides, reduce_dim):
         size = shape_size(_on_host(out_shape))
@@ -183,7 +204,9 @@ def tensor_reduce(fn):
     return launch
 
 
-def _build_matmul(dtype):
+def matmul_kernel(dtype):
+    """The kernel of matrix products of storages of `dtype` (a numba type)."""
+
     def _matmul(out, out_shape, out_strides, a_storage, a_shape, a_strides,
                 b_storage, b_shape, b_strides, first_batch):
         """Block (x, y, z) computes the tile at rows y * TPB.., columns x * TPB.. of matrix
@@ -222,7 +245,7 @@ def _build_matmul(dtype):
     return _matmul
 
 
-_matmul_kernels = _PerDtype(_build_matmul)
+_matmul_kernels = _PerDtype(matmul_kernel)
 
 
 def tensor_matmul(out, out_shape, out_strides, a_storage, a_shape, a_strides,

@@ -140,9 +140,9 @@ _COMPILED_FORMS = {"float_pow": _ieee_float_pow, "floor": _ieee_floor, "ceil": _
                    "trunc": _ieee_trunc}
 
 
-def _compile_operators(jit):
-    """Every function of `operators`, compiled by `jit`; calls between them go to compiled
-    twins.
+def _compile_operators(jit, forms):
+    """Every function of `operators`, compiled by `jit` (those named in `forms` in the form
+    given there); calls between them go to compiled twins.
 
     The functions are rebuilt over a copy of the module's globals in which each operator
     name means its compiled version, because Numba cannot call plain Python functions.
@@ -151,7 +151,7 @@ def _compile_operators(jit):
     compiled = {}
     for name, fn in vars(operators).items():
         if isinstance(fn, types.FunctionType) and fn.__module__ == operators.__name__:
-            source = _COMPILED_FORMS.get(name, fn)
+            source = forms.get(name, fn)
             twin = types.FunctionType(source.__code__, namespace if source is fn
                                       else source.__globals__, name, source.__defaults__)
             twin.__qualname__ = f"operators.{name}"
@@ -163,14 +163,15 @@ def _compile_operators(jit):
 _OPERATORS = {}  # the compiled operators, by the decorator that compiled them
 
 
-def compiled_scalar(fn, jit=_helper):
-    """The compiled twin of a scalar function of `operators`, made by `jit`: by default the
-    fast backend's compiler; the cuda backend passes its device-function decorator. The twins
-    of all the operators are made on the first call for each `jit`, each compiles when used."""
+def compiled_scalar(fn, jit=_helper, forms=_COMPILED_FORMS):
+    """The compiled twin of a scalar function of `operators`, made by `jit` from `forms`
+    where an operator needs another form for it: by default the fast backend's compiler and
+    forms; the cuda backend passes its own. The twins of all the operators are made on the
+    first call for each `jit`, each compiles when first used."""
     if JIT_DISABLED and jit is _helper:
         return fn
     if jit not in _OPERATORS:
-        _OPERATORS[jit] = _compile_operators(jit)
+        _OPERATORS[jit] = _compile_operators(jit, forms)
     twin = _OPERATORS[jit].get(getattr(fn, "__name__", ""))
     if twin is None or getattr(operators, fn.__name__, None) is not fn:
         raise TypeError(f"the compiled backends compile the functions of minitorch.operators, "

@@ -1,13 +1,21 @@
-"""Shared pytest configuration: hypothesis profiles.
+"""Shared pytest configuration: the CUDA simulator, hypothesis profiles, backends.
 
 `ci` (the default) keeps the property suite inside the time budget of `make test`;
 `dev` explores more examples (`HYPOTHESIS_PROFILE=dev pytest ...`).
 """
 
+import ctypes.util
 import os
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+# Where there is no NVIDIA driver, numba.cuda runs on its simulator, so that the GPU kernels
+# are tested on every machine. Numba reads the variable when it is imported, so it is set
+# here, before any test module imports numba; only numba.cuda reads it (the processes tests
+# start inherit it). A value set by the user wins (0: the GPU tests skip without a GPU).
+if ctypes.util.find_library("cuda") is None:
+    os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
 
 settings.register_profile(
     "ci",
