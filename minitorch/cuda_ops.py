@@ -124,8 +124,8 @@ def tensor_map(fn):
     fn = _scalar(fn)
 
     def _map(out, out_shape, out_strides, in_storage, in_shape, in_strides, size):
-        """Thread `i` of the grid writes the `i`-th element (row-major) of the `size` of
-        `out`; the grid may have more threads than that."""
+        """Thread `i` of the grid writes element `i` (in row-major order) of `out`, which has
+        `size` elements; the grid may have more threads than that."""
         # BEGIN SOLUTION 6.1
         i = cuda.grid(1)
         if i < size:
