@@ -48,7 +48,7 @@ def reduce(a, fn, start, dim, keepdim, dtype):
     dims = reduced_dims(dim, a.dim())
     if not dims:
         return a._cast(dtype)
-    data = a._data if a.dtype is dtype else a._cast(dtype)._data
+    data = a._data  # (the kernels read it in its dtype and fold into `dtype`)
     folds = dims
     if len(dims) == data.dims and data.dims > 1 and data.is_contiguous():
         data, folds = data.view((data.size,), (1,)), (0,)  # everything: one flat fold
