@@ -16,7 +16,7 @@ from .tensor_data import TensorData, normalize_dim, shape_broadcast, strides_fro
 # Sums fold blocks of this many elements, then the blocks' sums the same way: the rounding
 # error of a float32 sum then grows with the block size and the number of levels (a few),
 # not with the length, as PyTorch's cascaded sums do, and no float64 copy is needed.
-SUM_BLOCK = 128
+SUM_BLOCK = 1024
 
 
 def reduced_dims(dim, ndim):
@@ -72,19 +72,30 @@ def _blocked_sum(backend, data, dim, dtype):
     n = data.shape[dim]
     if n <= SUM_BLOCK:
         return backend.reduce(ops.add, data, dim, 0, dtype)
-    blocks, rest = divmod(n, SUM_BLOCK)
+    size = _block_size(n)
+    blocks, rest = divmod(n, size)
     shape, strides, step = list(data.shape), list(data.strides), data.strides[dim]
-    split = data.view(tuple(shape[:dim] + [blocks, SUM_BLOCK] + shape[dim + 1:]),
-                      tuple(strides[:dim] + [step * SUM_BLOCK, step] + strides[dim + 1:]))
+    split = data.view(tuple(shape[:dim] + [blocks, size] + shape[dim + 1:]),
+                      tuple(strides[:dim] + [step * size, step] + strides[dim + 1:]))
     sums = backend.reduce(ops.add, split, dim + 1, 0, dtype)
     sums = sums.view(split.shape[:dim + 1] + split.shape[dim + 2:],
                      sums.strides[:dim + 1] + sums.strides[dim + 2:])
     total = _blocked_sum(backend, sums, dim, dtype)
     if rest:
         shape[dim] = rest
-        tail = data.view(tuple(shape), data.strides, data.offset + blocks * SUM_BLOCK * step)
+        tail = data.view(tuple(shape), data.strides, data.offset + blocks * size * step)
         total = backend.zip(ops.add, total, backend.reduce(ops.add, tail, dim, 0, dtype), dtype)
     return total
+
+
+def _block_size(n):
+    """The divisor of `n` nearest to SUM_BLOCK, from SUM_BLOCK / 2 to 2 * SUM_BLOCK (then no
+    elements are left over, which saves two kernel launches), else SUM_BLOCK."""
+    for distance in range(SUM_BLOCK + 1):
+        for size in (SUM_BLOCK - distance, SUM_BLOCK + distance):
+            if size >= SUM_BLOCK // 2 and n % size == 0:
+                return size
+    return SUM_BLOCK
 
 
 def extreme_along(a, name, fn, start, dim, keepdim):
