@@ -6,6 +6,8 @@ is the layer between an operation's bookkeeping and its kernel. Elementwise work
 caller; results are new tensors on the input's backend.
 """
 
+import functools
+
 import numpy as np
 
 from . import dtypes, return_types
@@ -53,7 +55,7 @@ def reduce(a, fn, start, dim, keepdim, dtype):
     if len(dims) == data.dims and data.dims > 1 and data.is_contiguous():
         data, folds = data.view((data.size,), (1,)), (0,)  # everything: one flat fold
     for d in folds:
-        if fn is ops.add:
+        if fn is ops.add and dtype.is_floating_point:  # (integer sums are exact anyway)
             data = _blocked_sum(a.backend, data, d, dtype)
         else:
             data = a.backend.reduce(fn, data, d, start, dtype)
@@ -88,12 +90,13 @@ def _blocked_sum(backend, data, dim, dtype):
     return total
 
 
+@functools.lru_cache(maxsize=1024)
 def _block_size(n):
-    """The divisor of `n` nearest to SUM_BLOCK, from SUM_BLOCK / 2 to 2 * SUM_BLOCK (then no
-    elements are left over, which saves two kernel launches), else SUM_BLOCK."""
-    for distance in range(SUM_BLOCK + 1):
+    """The divisor of `n` nearest to SUM_BLOCK, at most SUM_BLOCK / 16 away (then no elements
+    are left over, which saves two kernel launches), else SUM_BLOCK."""
+    for distance in range(SUM_BLOCK // 16 + 1):
         for size in (SUM_BLOCK - distance, SUM_BLOCK + distance):
-            if size >= SUM_BLOCK // 2 and n % size == 0:
+            if n % size == 0:
                 return size
     return SUM_BLOCK
 
