@@ -126,6 +126,12 @@ class CompiledBackend(Backend):
     """A backend whose kernels Numba compiles: shapes and strides go in as int64 arrays, and
     a kernel that does not compile is reported with its task, not only Numba's message."""
 
+    def __init__(self, name, kernels):
+        super().__init__(name, kernels)
+        from numba.core.errors import NumbaError  # (numba loads with the compiled backend)
+
+        self._compile_error = NumbaError
+
     @staticmethod
     def _arguments(args):
         """As the simple backend's, with shapes and strides as int64 arrays (see `_layouts`)."""
@@ -146,12 +152,6 @@ class CompiledBackend(Backend):
             # blocked kernel packs its operands itself)
             b = TensorData.from_array(np.ascontiguousarray(b.numpy()))
         return super().matmul(a, b, out_shape, out_dtype)
-
-    def __init__(self, name, kernels):
-        super().__init__(name, kernels)
-        from numba.core.errors import NumbaError  # (numba loads with the compiled backend)
-
-        self._compile_error = NumbaError
 
     def _launch(self, kind, kernel, fn, *args):
         if kind == "matmul":  # multiply-adds (each output sums a row), many per vector step

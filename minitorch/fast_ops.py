@@ -355,7 +355,7 @@ def tensor_zip(fn):
 
 def tensor_reduce(fn):
     """A compiled kernel folding `a` along `reduce_dim` with `fn` into `out`, which arrives
-    holding the start value (the arguments of `tensor_ops.tensor_reduce`)."""
+    holding the start value, neutral for `fn` (the arguments of `tensor_ops.tensor_reduce`)."""
     fn = compiled_scalar(fn)
 
     def _reduce(out, out_shape, out_strides, a_storage, a_shape, a_strides, reduce_dim):
@@ -367,14 +367,23 @@ def tensor_reduce(fn):
         step = a_strides[reduce_dim]
         last = len(out_shape) - 1
         if reduce_dim == last:
-            # each output element folds one row of `a`
+            # each output element folds one row of `a`, in four interleaved partial folds
+            # (each from the start value): one step need not wait for the step before
             for i in prange(size):
                 at = broadcast_position(i, out_shape, out_shape, out_strides)
                 start = broadcast_position(i, out_shape, out_shape, a_strides)
-                acc = out[at]
-                for k in range(count):
-                    acc = fn(acc, a_storage[start + k * step])
-                out[at] = acc
+                acc0 = acc1 = acc2 = acc3 = out[at]
+                k = 0
+                while k + 4 <= count:
+                    p = start + k * step
+                    acc0 = fn(acc0, a_storage[p])
+                    acc1 = fn(acc1, a_storage[p + step])
+                    acc2 = fn(acc2, a_storage[p + 2 * step])
+                    acc3 = fn(acc3, a_storage[p + 3 * step])
+                    k += 4
+                for rest in range(k, count):
+                    acc0 = fn(acc0, a_storage[start + rest * step])
+                out[at] = fn(fn(acc0, acc1), fn(acc2, acc3))
             return
         # a piece of a row of outputs folds the same pieces of `count` rows of `a`, walking
         # each along the last dimension (pieces of TILE_COLUMNS: work for every core even

@@ -6,6 +6,8 @@ is the layer between an operation's bookkeeping and its kernel. Elementwise work
 caller; results are new tensors on the input's backend.
 """
 
+import functools
+
 import numpy as np
 
 from . import dtypes, return_types
@@ -16,7 +18,7 @@ from .tensor_data import TensorData, normalize_dim, shape_broadcast, strides_fro
 # Sums fold blocks of this many elements, then the blocks' sums the same way: the rounding
 # error of a float32 sum then grows with the block size and the number of levels (a few),
 # not with the length, as PyTorch's cascaded sums do, and no float64 copy is needed.
-SUM_BLOCK = 128
+SUM_BLOCK = 1024
 
 
 def reduced_dims(dim, ndim):
@@ -48,12 +50,12 @@ def reduce(a, fn, start, dim, keepdim, dtype):
     dims = reduced_dims(dim, a.dim())
     if not dims:
         return a._cast(dtype)
-    data = a._data if a.dtype is dtype else a._cast(dtype)._data
+    data = a._data  # (the kernels read it in its dtype and fold into `dtype`)
     folds = dims
     if len(dims) == data.dims and data.dims > 1 and data.is_contiguous():
         data, folds = data.view((data.size,), (1,)), (0,)  # everything: one flat fold
     for d in folds:
-        if fn is ops.add:
+        if fn is ops.add and dtype.is_floating_point:  # (integer sums are exact anyway)
             data = _blocked_sum(a.backend, data, d, dtype)
         else:
             data = a.backend.reduce(fn, data, d, start, dtype)
@@ -72,19 +74,31 @@ def _blocked_sum(backend, data, dim, dtype):
     n = data.shape[dim]
     if n <= SUM_BLOCK:
         return backend.reduce(ops.add, data, dim, 0, dtype)
-    blocks, rest = divmod(n, SUM_BLOCK)
+    size = _block_size(n)
+    blocks, rest = divmod(n, size)
     shape, strides, step = list(data.shape), list(data.strides), data.strides[dim]
-    split = data.view(tuple(shape[:dim] + [blocks, SUM_BLOCK] + shape[dim + 1:]),
-                      tuple(strides[:dim] + [step * SUM_BLOCK, step] + strides[dim + 1:]))
+    split = data.view(tuple(shape[:dim] + [blocks, size] + shape[dim + 1:]),
+                      tuple(strides[:dim] + [step * size, step] + strides[dim + 1:]))
     sums = backend.reduce(ops.add, split, dim + 1, 0, dtype)
     sums = sums.view(split.shape[:dim + 1] + split.shape[dim + 2:],
                      sums.strides[:dim + 1] + sums.strides[dim + 2:])
     total = _blocked_sum(backend, sums, dim, dtype)
     if rest:
         shape[dim] = rest
-        tail = data.view(tuple(shape), data.strides, data.offset + blocks * SUM_BLOCK * step)
+        tail = data.view(tuple(shape), data.strides, data.offset + blocks * size * step)
         total = backend.zip(ops.add, total, backend.reduce(ops.add, tail, dim, 0, dtype), dtype)
     return total
+
+
+@functools.lru_cache(maxsize=1024)
+def _block_size(n):
+    """The divisor of `n` nearest to SUM_BLOCK, at most SUM_BLOCK / 16 away (then no elements
+    are left over, which saves two kernel launches), else SUM_BLOCK."""
+    for distance in range(SUM_BLOCK // 16 + 1):
+        for size in (SUM_BLOCK - distance, SUM_BLOCK + distance):
+            if n % size == 0:
+                return size
+    return SUM_BLOCK
 
 
 def extreme_along(a, name, fn, start, dim, keepdim):

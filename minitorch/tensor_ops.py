@@ -60,7 +60,9 @@ def tensor_zip(fn):
 def tensor_reduce(fn):
     """A kernel folding `a` along `reduce_dim` with `fn` into `out` (size 1 along that dim).
 
-    `out` arrives holding the start value (0 for sum, 1 for prod, ...) at every position.
+    `out` arrives holding the start value (0 for sum, 1 for prod, ...) at every position:
+    a value that `fn` leaves the other operand unchanged with, so a kernel may fold parts
+    of a row separately, each from it, and then fold the parts together.
     """
 
     def _reduce(out, out_shape, out_strides, a_storage, a_shape, a_strides, reduce_dim):
