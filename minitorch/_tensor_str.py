@@ -223,11 +223,11 @@ def _add_suffixes(text, suffixes):
     return text + ")"
 
 
-def tensor_repr(values, dtype, suffixes=()):
+def tensor_repr(values, dtype, suffixes=(), device=None):
     """The text PyTorch prints for a tensor holding `values` (a NumPy array) of `dtype`.
 
-    `suffixes` (such as `"requires_grad=True"`, `"grad_fn=<MulBackward0>"`) follow the size and
-    dtype suffixes. Example: `tensor([[1., 2.],\\n        [3., 4.]], dtype=minitorch.float64)`.
+    `device` (such as `"device='cuda:0'"`, for tensors off the CPU) comes first; `suffixes`
+    (such as `"requires_grad=True"`, `"grad_fn=<MulBackward0>"`) follow the size and dtype. Example: `tensor([[1., 2.],\\n        [3., 4.]], dtype=minitorch.float64)`.
     """
     if values.size == 0:
         body = "[]"
@@ -235,4 +235,5 @@ def tensor_repr(values, dtype, suffixes=()):
         summarize = values.size > _options.threshold
         fmt = _Formatter(_summarized(values) if summarize else values, dtype.is_floating_point)
         body = _body(values, fmt, len(_PREFIX), summarize)
-    return _add_suffixes(_PREFIX + body, [*_dtype_suffixes(values, dtype), *suffixes])
+    first = [device] if device else []
+    return _add_suffixes(_PREFIX + body, [*first, *_dtype_suffixes(values, dtype), *suffixes])

@@ -8,7 +8,6 @@ import numpy as np
 from . import grad_mode
 from .autodiff import Function, backpropagate, central_difference, graph_edge
 from .tensor_core import TensorCore
-from .tensor_data import TensorData
 
 __all__ = ["Function", "GradcheckError", "backward", "grad", "gradcheck"]
 
@@ -28,7 +27,7 @@ def _seed_gradient(output, gradient):
             f"{list(output.shape)}): pass `gradient=` (e.g. minitorch.ones_like(output)) or "
             "reduce it first (output.sum().backward())."
         )
-    ones = TensorData(np.ones(1, dtype=output.dtype.numpy), output.shape)
+    ones = output.backend.full(output.shape, 1, output.dtype.numpy)
     return output._make(ones, output.dtype, output.backend)
 
 
@@ -111,13 +110,13 @@ def _outputs(func, inputs):
 
 
 def _flat_values(outputs):
-    return np.concatenate([o.detach().numpy().astype(np.float64).reshape(-1) for o in outputs]) \
+    return np.concatenate([o._data.numpy().astype(np.float64).reshape(-1) for o in outputs]) \
         if outputs else np.zeros(0)
 
 
 def _numerical_column(func, inputs, i, k, eps):
     """d(all outputs)/d(element k of input i), by a central difference in float64."""
-    base = inputs[i].detach().numpy().astype(np.float64).reshape(-1)
+    base = inputs[i]._data.numpy().astype(np.float64).reshape(-1)
 
     def outputs_at(value):
         values = base.copy()
@@ -142,7 +141,7 @@ def _analytical_rows(outputs, inputs, checked):
             grads = grad(o, [inputs[i] for i in checked], grad_outputs=seed,
                          retain_graph=True, allow_unused=True)
             rows.append([np.zeros(inputs[i].numel()) if g is None
-                         else g.detach().numpy().astype(np.float64).reshape(-1)
+                         else g._data.numpy().astype(np.float64).reshape(-1)
                          for i, g in zip(checked, grads)])
     return rows
 

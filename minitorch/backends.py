@@ -2,10 +2,13 @@
 
 A backend allocates outputs, broadcasts shapes and calls a kernel; the kernels themselves
 only loop over storage: `tensor_ops` for `simple` (plain Python), `fast_ops` for `fast`
-(compiled with Numba). Every tensor knows its backend; new tensors get the default one,
-`fast` once its kernels are written (`MINITORCH_BACKEND` or `set_default_backend` choose).
+(compiled with Numba), both on the CPU, and `cuda_ops` for `cuda` (numba.cuda, on an NVIDIA
+GPU or Numba's CUDA simulator), whose storage lives in GPU memory. Every tensor knows its
+backend, and so its device; new tensors get the default one, `fast` once its kernels are
+written (`MINITORCH_BACKEND` or `set_default_backend` choose).
 """
 
+import contextlib
 import os
 
 import numpy as np
@@ -15,10 +18,11 @@ import numpy as np
 # for milliseconds per loop. Set before any OpenMP runtime starts; a user's setting wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from . import tensor_ops
+from . import operators, tensor_ops
+from .device import as_device, cpu, device
 from .tensor_data import TensorData, shape_broadcast, shape_size
 
-NAMES = ("simple", "fast")
+NAMES = ("simple", "fast")  # the CPU backends, one of which is the default
 
 # The factory of each kind of kernel in a kernels module, and the key of a kernel not built yet
 _FACTORIES = {"map": "tensor_map", "zip": "tensor_zip", "reduce": "tensor_reduce"}
@@ -26,7 +30,9 @@ _NO_KERNEL = (None, None)
 
 
 class Backend:
-    """map, zip, reduce, matmul and copy for one kind of kernel."""
+    """map, zip, reduce, matmul, copy and allocation for one kind of kernel, on the CPU."""
+
+    device = cpu
 
     def __init__(self, name, kernels):
         """`kernels` holds the factories `tensor_map`, `tensor_zip`, `tensor_reduce` (each
@@ -40,6 +46,31 @@ class Backend:
 
     def __reduce__(self):
         return get_backend, (self.name,)  # copies and pickles of tensors share the backend
+
+    # ----- storage ----------------------------------------------------------------------
+    @staticmethod
+    def empty(shape, np_dtype):
+        """New contiguous data of `shape`, its values not yet written."""
+        return TensorData.empty(shape, np_dtype)
+
+    def full(self, shape, value, np_dtype):
+        """New contiguous data of `shape`, every element `value`."""
+        return TensorData(np.full(shape_size(shape), value, dtype=np_dtype), shape)
+
+    def arange(self, n):
+        """0, 1, ..., n - 1 as int64 data."""
+        return TensorData(np.arange(n, dtype=np.int64), (n,))
+
+    @staticmethod
+    def from_host(data):
+        """`data`, whose storage is a NumPy array, as data of this backend's device."""
+        return data
+
+    @staticmethod
+    @contextlib.contextmanager
+    def host_edit(data):
+        """A NumPy array of the view `data` to change in place with NumPy's indexing."""
+        yield data.numpy()
 
     def _kernel(self, kind, fn):
         """The kernel for `fn`, built once. The key includes the factory's code, so that a
@@ -73,7 +104,7 @@ class Backend:
             flat = a.size > 1 and _in_memory_order(a.shape, a)
             if flat:
                 return self._flat("map", fn, out_dtype, a.shape, flat)
-            out = TensorData.empty(a.shape, out_dtype.numpy)
+            out = self.empty(a.shape, out_dtype.numpy)
         self._launch("map", self._kernel("map", fn), fn, out, a)
         return out
 
@@ -88,7 +119,7 @@ class Backend:
                 flat = _in_memory_order(shape, a, b)
             if flat:
                 return self._flat("zip", fn, out_dtype, shape, flat)
-            out = TensorData.empty(shape, out_dtype.numpy)
+            out = self.empty(shape, out_dtype.numpy)
         self._launch("zip", self._kernel("zip", fn), fn, out, a, b)
         return out
 
@@ -96,7 +127,7 @@ class Backend:
         """Compute over operands in their own memory order, as flat vectors (the inputs share
         a dense layout, say both transposed); the result takes that layout, as in PyTorch."""
         layout, operands = flat
-        out = TensorData.empty((layout.size,), out_dtype.numpy)
+        out = self.empty((layout.size,), out_dtype.numpy)
         self._launch(kind, self._kernel(kind, fn), fn, out, *operands)
         return TensorData(out.storage, shape, layout.strides)
 
@@ -104,13 +135,13 @@ class Backend:
         """Fold dimension `dim` of `a` with `fn` from `start`; the result keeps it as size 1."""
         shape = list(a.shape)
         shape[dim] = 1
-        out = TensorData(np.full(shape_size(shape), start, dtype=out_dtype.numpy), shape)
+        out = self.full(shape, start, out_dtype.numpy)
         self._launch("reduce", self._kernel("reduce", fn), fn, out, a, dim)
         return out
 
     def matmul(self, a, b, out_shape, out_dtype):
         """Batched matrix product of same-rank `a` and `b` into a new tensor of `out_shape`."""
-        out = TensorData(np.zeros(shape_size(out_shape), dtype=out_dtype.numpy), out_shape)
+        out = self.full(out_shape, 0, out_dtype.numpy)
         self._launch("matmul", self._module.tensor_matmul, None, out, a, b)
         return out
 
@@ -120,6 +151,26 @@ class Backend:
         if dst.size:
             with np.errstate(all="ignore"):
                 np.copyto(dst.numpy(), src.numpy(), casting="unsafe")
+
+    # ----- selection (NumPy on the CPU; kernels of their own on the GPU) -----------------
+    def where(self, condition, a, b, shape, np_dtype):
+        """`a` where `condition` holds, else `b`, all three broadcast to `shape`."""
+        values = np.where(condition.numpy(), a.numpy(), b.numpy()).astype(np_dtype)
+        return TensorData.from_array(values.reshape(shape))
+
+    def gather(self, a, dim, index):
+        """The elements of `a` at `index` along `dim` (shaped like `index`), as
+        `Tensor.gather`; the indices are already checked."""
+        values = a.numpy().reshape(a.shape or (1,))  # 0-d as 1-d, as PyTorch
+        picked = values[_positions(dim, index)]
+        return TensorData.from_array(picked.reshape(index.shape))
+
+    def scatter_add(self, values, shape, dim, index):
+        """Zeros of `shape` with `values` (shaped like `index`) added at `index` along `dim`;
+        repeated positions add up."""
+        out = np.zeros(tuple(shape) or (1,), dtype=values.storage.dtype)
+        np.add.at(out, _positions(dim, index), values.numpy().reshape(index.shape or (1,)))
+        return TensorData.from_array(out.reshape(shape))
 
 
 class CompiledBackend(Backend):
@@ -167,16 +218,146 @@ class CompiledBackend(Backend):
                            fn, *args)
             raise
         except self._compile_error as error:
-            task, name = self._module.TASKS[kind]
-            dtypes = ", ".join(str(arg.storage.dtype) for arg in args
-                               if isinstance(arg, TensorData))
-            operation = f" of `{fn.__name__}`" if fn is not None else ""
-            lines = [line for line in str(error).splitlines() if line.strip()][:2]
-            raise RuntimeError(
-                f"Task {task}: `{name}` in minitorch/fast_ops.py did not compile for the "
-                f"{kind}{operation} on {dtypes} storages: {' '.join(lines)}\n(Run with "
-                f"MINITORCH_DISABLE_JIT=1 to execute it as plain Python and debug it.)"
-            ) from error
+            raise self._compile_failure(kind, fn, args, error) from error
+
+    def _compile_failure(self, kind, fn, args, error):
+        """The error to raise for a kernel that did not compile: its task and file first."""
+        task, name = self._module.TASKS[kind]
+        dtypes = ", ".join(str(arg.storage.dtype) for arg in args
+                           if isinstance(arg, TensorData))
+        operation = f" of `{fn.__name__}`" if fn is not None else ""
+        lines = [line for line in str(error).splitlines() if line.strip()][:2]
+        return RuntimeError(
+            f"Task {task}: `{name}` in {self.kernels_file} did not compile for the {kind}{operation} "
+            f"on {dtypes} storages: {' '.join(lines)}\n(Run with {self.debug_hint} to "
+            "execute it as plain Python and debug it.)"
+        )
+
+    kernels_file = "minitorch/fast_ops.py"
+    debug_hint = "MINITORCH_DISABLE_JIT=1"
+
+
+class CudaBackend(CompiledBackend):
+    """The GPU's backend: storage in GPU memory, kernels from `cuda_ops`. Data crosses to
+    the host only when asked for (`cuda_memory` counts each copy); shapes, strides and
+    scalar operands become small GPU arrays, made once and reused."""
+
+    device = device("cuda", 0)
+    kernels_file = "minitorch/cuda_ops.py"
+    debug_hint = "NUMBA_ENABLE_CUDASIM=1 (the CUDA simulator)"
+
+    def __init__(self, name, kernels):
+        super().__init__(name, kernels)
+        from . import cuda_memory
+
+        self._memory = cuda_memory
+        self._constants = {}  # (value, dtype) -> 0-d data on the GPU
+        self._layouts = {}  # (shape, strides) -> (shape, strides) as GPU arrays
+
+    def empty(self, shape, np_dtype):
+        return TensorData.empty(shape, np_dtype, allocate=self._memory.empty)
+
+    def full(self, shape, value, np_dtype):
+        out = self.empty(shape, np_dtype)
+        self.copy(self._constant(np.array([value], dtype=np_dtype)), out)
+        return out
+
+    def arange(self, n):
+        out = self.empty((n,), np.int64)
+        if n:
+            self._module.fill_range(out.storage)
+        return out
+
+    def from_host(self, data):
+        return TensorData(self._memory.to_device(data.numpy().reshape(-1)), data.shape)
+
+    def _on_device(self, data):
+        """A kernel's operand on the GPU: a scalar operand (`t * 2`) as a constant made once,
+        as a kernel's parameter would be; other host data copied."""
+        if not isinstance(data.storage, np.ndarray):
+            return data
+        if data.size == 1:
+            return self._constant(data.numpy().reshape(1)).view(data.shape, (0,) * data.dims)
+        return self.from_host(data)
+
+    def _constant(self, values):
+        """0-d data on the GPU holding the one value of the host array `values`."""
+        key = (values.tobytes(), values.dtype)
+        found = self._constants.get(key)
+        if found is None:
+            if len(self._constants) > 4096:
+                self._constants.clear()
+            found = self._constants[key] = TensorData(self._memory.constant(values), ())
+        return found
+
+    @contextlib.contextmanager
+    def host_edit(self, data):
+        values = data.numpy()
+        yield values
+        self.copy(TensorData.from_array(values), data)
+
+    def _arguments(self, args):
+        """Each TensorData of `args` as its storage, shape and strides, all on the GPU."""
+        flat = []
+        for arg in args:
+            if type(arg) is TensorData:
+                arg = self._on_device(arg)
+                layout = self._layouts.get((arg.shape, arg.strides))
+                if layout is None:
+                    if len(self._layouts) > 4096:
+                        self._layouts.clear()
+                    layout = self._layouts[arg.shape, arg.strides] = tuple(
+                        self._memory.constant(np.array(values, dtype=np.int64))
+                        for values in (arg.shape, arg.strides))
+                flat += (arg.local_storage(), *layout)
+            else:
+                flat.append(arg)
+        return flat
+
+    def _launch(self, kind, kernel, fn, *args):
+        try:
+            kernel(*self._arguments(args))
+        except self._compile_error as error:
+            raise self._compile_failure(kind, fn, args, error) from error
+
+    matmul = Backend.matmul  # (the tiled kernel reads any strides)
+
+    def copy(self, src, dst):
+        if dst.size:
+            self._launch("map", self._kernel("map", operators.identity), operators.identity, dst, src)
+
+    def where(self, condition, a, b, shape, np_dtype):
+        out = self.empty(shape, np_dtype)
+        if out.size:
+            self._module.tensor_where(*self._arguments((out, condition, a, b)))
+        return out
+
+    def gather(self, a, dim, index):
+        out = self.empty(index.shape, a.storage.dtype)
+        if out.size:
+            self._memory.expect_asserts("gather")
+            self._module.tensor_gather(*self._arguments((out, a, index)), dim,
+                                       self._memory.assert_flag())
+        return out
+
+    def scatter_add(self, values, shape, dim, index):
+        out = self.full(shape, 0, values.storage.dtype)
+        if index.size:
+            self._memory.expect_asserts("scatter_add")
+            self._module.tensor_scatter_add(*self._arguments((out, values, index)), dim,
+                                            self._memory.assert_flag())
+        return out
+
+
+def _positions(dim, index):
+    """The NumPy index that picks position `index[i][j]` along `dim` (the other coordinates
+    being those of the element of `index`): an open grid with `index` at `dim`."""
+    idx = index.numpy()
+    if idx.ndim == 0:
+        idx = idx.reshape(1)
+    grid = list(np.indices(idx.shape, sparse=True))
+    grid[dim] = idx
+    return tuple(grid)
 
 
 def _in_memory_order(shape, *operands):
@@ -227,44 +408,86 @@ def _index_arrays(data):
 simple = Backend("simple", tensor_ops)
 
 _backends = {"simple": simple}
-_default = None
+_default = _cpu = None
 
 
 def get_backend(name):
-    """The backend called `name` ("simple" or "fast"); a Backend is returned as it is."""
+    """The backend called `name` ("simple", "fast" or "cuda"); a Backend is returned as it
+    is."""
     if isinstance(name, Backend):
         return name
     if name not in _backends:
-        if name != "fast":
-            raise ValueError(f"unknown backend {name!r}: minitorch has {' and '.join(NAMES)}")
-        from . import fast_ops
+        if name == "fast":
+            from . import fast_ops
 
-        _backends[name] = CompiledBackend("fast", fast_ops)
+            _backends[name] = CompiledBackend("fast", fast_ops)
+        elif name == "cuda":
+            from . import cuda
+
+            cuda.check_available()
+            from . import cuda_ops
+
+            _backends[name] = CudaBackend("cuda", cuda_ops)
+        else:
+            raise ValueError(f"unknown backend {name!r}: minitorch has simple, fast and cuda")
     return _backends[name]
 
 
+def backend_for(device, current):
+    """The backend for tensors on `device` (a `minitorch.device`): `current` if it is on
+    that device already, else the default CPU backend or the GPU's."""
+    if device is None:
+        return current
+    if device.type == "cuda":
+        from . import cuda
+
+        cuda._check_index(device)
+    if device.type == current.device.type:
+        return current
+    return get_backend("cuda") if device.type == "cuda" else cpu_backend()
+
+
 def default_backend():
-    """The backend of new tensors: `set_default_backend`'s choice, else $MINITORCH_BACKEND,
-    else `fast` when its kernels are written and `simple` while they are still to do."""
-    global _default
-    if _default is None:
+    """The backend of new tensors: `set_default_backend`'s (or `set_default_device`'s)
+    choice, else the default CPU backend (see `cpu_backend`)."""
+    return _default if _default is not None else cpu_backend()
+
+
+def cpu_backend():
+    """The CPU backend of new tensors and of tensors moved to the CPU: the last CPU backend
+    chosen, else $MINITORCH_BACKEND, else `fast` when its kernels are written and `simple`
+    while they are still to do."""
+    global _cpu
+    if _cpu is None:
         name = os.environ.get("MINITORCH_BACKEND") or ("fast" if _fast_written() else "simple")
         if name not in NAMES:
             raise ValueError(f"MINITORCH_BACKEND={name!r}: minitorch has "
                              f"{' and '.join(NAMES)}")
-        _default = get_backend(name)
-    return _default
+        _cpu = get_backend(name)
+    return _cpu
 
 
 def set_default_backend(name):
-    """Make new tensors use the backend `name` ("simple" or "fast")."""
-    global _default
-    _default = get_backend(name)
+    """Make new tensors use the backend `name` ("simple", "fast" or "cuda")."""
+    global _default, _cpu
+    backend = get_backend(name)
+    _default = backend
+    if backend.device is cpu:
+        _cpu = backend
 
 
 def get_default_backend():
     """The name of the backend new tensors use."""
     return default_backend().name
+
+
+def set_default_device(device):
+    """Make new tensors go to `device` ("cpu" or "cuda"), as `torch.set_default_device`."""
+    set_default_backend(backend_for(as_device(device) or cpu, default_backend()))
+
+
+def get_default_device():
+    return default_backend().device
 
 
 def _fast_written():

@@ -7,8 +7,8 @@ the same name, and `minitorch` exports the PyTorch functions among them.
 
 from . import dtypes
 from . import tensor_functions as F
-from .backends import get_backend
-from .device import check_device
+from .backends import backend_for, get_backend
+from .device import as_device
 from .tensor_core import TensorCore
 
 
@@ -34,11 +34,13 @@ def to_arguments(args, kwargs):
 
 def to(input, *args, **kwargs):
     """Cast and/or move: `.to(dtype)`, `.to(device)`, `.to(other)`, `.to(device, dtype)`,
-    and (a minitorch addition) `.to(backend="simple" | "fast")`."""
+    and (a minitorch addition) `.to(backend="simple" | "fast" | "cuda")`."""
     dtype, device, backend, copy = to_arguments(args, kwargs)
-    check_device(device)
     dtype = input.dtype if dtype is None else dtypes.as_dtype(dtype)
-    backend = input.backend if backend is None else get_backend(backend)
+    if backend is None:
+        backend = backend_for(as_device(device), input.backend)
+    else:
+        backend = get_backend(backend)
     if dtype is input.dtype and backend is input.backend and not copy:
         return input
     return F.ToCopy.apply(input, dtype=dtype, backend=backend)
@@ -72,11 +74,13 @@ def type(input, dtype=None):
 
 
 def cpu(input):
-    return input
+    """`input` on the CPU: itself if it is there, else a copy."""
+    return to(input, "cpu")
 
 
 def cuda(input, device=None):
-    check_device("cuda")
+    """`input` on the GPU: itself if it is there, else a copy."""
+    return to(input, "cuda" if device is None else as_device(device))
 
 
 def clone(input):

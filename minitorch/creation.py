@@ -8,19 +8,25 @@ import numpy as np
 
 from . import dtypes
 from .array_data import as_array, infer_dtype
-from .backends import get_backend
-from .device import check_device
+from .backends import backend_for, default_backend, get_backend
+from .device import as_device
 from .random import generator_or_default
 from .shape_ops import sizes_arg
 from .tensor import Tensor
 from .tensor_data import TensorData
 
 
+def creation_backend(device, backend):
+    """The backend of a new tensor: `backend` if given, else the one for `device`."""
+    if backend is not None:
+        return get_backend(backend)
+    return backend_for(as_device(device), default_backend())
+
+
 def _from_array(array, dtype, requires_grad=False, device=None, backend=None):
-    """A tensor holding `array` (already of `dtype`), without copying it if contiguous."""
-    check_device(device)
-    t = Tensor._make(TensorData.from_array(array), dtype,
-                     None if backend is None else get_backend(backend))
+    """A tensor holding `array` (already of `dtype`), without copying it if contiguous (on
+    the CPU; on the GPU, a copy there)."""
+    t = Tensor._make(TensorData.from_array(array), dtype, creation_backend(device, backend))
     if requires_grad:
         t.requires_grad = True
     return t
@@ -80,8 +86,11 @@ def _filled(size, value, dtype, requires_grad, device, backend=None):
     shape = sizes_arg(size)
     if any(s < 0 for s in shape):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
-    return _from_array(np.full(shape, value, dtype=dtype.numpy), dtype, requires_grad, device,
-                       backend)
+    backend = creation_backend(device, backend)
+    t = Tensor._make(backend.full(shape, value, dtype.numpy), dtype, backend)  # (on its device)
+    if requires_grad:
+        t.requires_grad = True
+    return t
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, backend=None, **kwargs):

@@ -104,6 +104,12 @@ def _on_host(shape):
     return found[1]
 
 
+def _grid(size):
+    """(blocks, threads) of a launch with one thread per element of `size` (> 0)."""
+    threads = min(THREADS, size)
+    return (size + threads - 1) // threads, threads
+
+
 def _one_thread_per_element(kernel):
     """A launcher of `kernel` on the arguments of a `tensor_ops` map or zip kernel, plus the
     size of the output, with one thread for each element of the output."""
@@ -111,9 +117,7 @@ def _one_thread_per_element(kernel):
     def launch(out, out_shape, out_strides, *inputs):
         size = shape_size(_on_host(out_shape))
         if size:
-            threads = min(THREADS, size)
-            blocks = (size + threads - 1) // threads
-            kernel[blocks, threads](out, out_shape, out_strides, *inputs, size)
+            kernel[_grid(size)](out, out_shape, out_strides, *inputs, size)
 
     return launch
 
@@ -262,3 +266,102 @@ def tensor_matmul(out, out_shape, out_strides, a_storage, a_shape, a_strides,
         kernel[(*tiles, min(MAX_GRID_Z, batches - first)), (TPB, TPB)](
             out, out_shape, out_strides, a_storage, a_shape, a_strides, b_storage, b_shape,
             b_strides, first)
+
+
+# ----- kernels of the backend's own (not tasks): selection and index ranges ------------------
+@cuda.jit
+def _where(out, out_shape, out_strides, c_storage, c_shape, c_strides, a_storage, a_shape,
+           a_strides, b_storage, b_shape, b_strides, size):
+    i = cuda.grid(1)
+    if i < size:
+        at = broadcast_position(i, out_shape, out_shape, out_strides)
+        if c_storage[broadcast_position(i, out_shape, c_shape, c_strides)]:
+            out[at] = a_storage[broadcast_position(i, out_shape, a_shape, a_strides)]
+        else:
+            out[at] = b_storage[broadcast_position(i, out_shape, b_shape, b_strides)]
+
+
+def tensor_where(out, out_shape, out_strides, *operands):
+    """`out` = a where the condition holds, else b (operands: condition, a, b, each as
+    storage, shape, strides, broadcast to `out`)."""
+    size = shape_size(_on_host(out_shape))
+    _where[_grid(size)](out, out_shape, out_strides, *operands, size)
+
+
+@_device
+def _position_along(i, shape, dim, k, strides):
+    """The storage position, in a tensor of `strides`, of the element whose index is that
+    of the `i`-th element (row-major) of `shape`, with `k` along `dim`."""
+    position = 0
+    for d in range(len(shape) - 1, -1, -1):
+        coordinate = i % shape[d]
+        i //= shape[d]
+        if len(strides):  # (a 0-d tensor is gathered from as if it were 1-d)
+            position += (k if d == dim else coordinate) * strides[d]
+    return position
+
+
+@_device
+def _checked_index(idx_storage, i, idx_shape, idx_strides, size, flag, code):
+    """The `i`-th index of `idx`, or -1 after setting `flag` when it lies outside [0, size)."""
+    k = idx_storage[broadcast_position(i, idx_shape, idx_shape, idx_strides)]
+    if k < 0 or k >= size:
+        flag[0] = code
+        return -1
+    return k
+
+
+@cuda.jit
+def _gather(out, out_shape, out_strides, a_storage, a_shape, a_strides, idx_storage,
+            idx_shape, idx_strides, dim, flag, size):
+    i = cuda.grid(1)
+    if i < size:
+        extent = a_shape[dim] if len(a_shape) else 1
+        k = _checked_index(idx_storage, i, idx_shape, idx_strides, extent, flag, 1)
+        at = broadcast_position(i, out_shape, out_shape, out_strides)
+        if k < 0:
+            out[at] = 0
+        else:
+            out[at] = a_storage[_position_along(i, idx_shape, dim, k, a_strides)]
+
+
+def tensor_gather(out, out_shape, out_strides, a_storage, a_shape, a_strides, idx_storage,
+                  idx_shape, idx_strides, dim, flag):
+    """`out[i][j]` = `a[index[i][j]][j]` for `dim` 0 (and so on): `Tensor.gather`. A bad
+    index sets `flag` (see `cuda_memory`) and gives 0."""
+    size = shape_size(_on_host(out_shape))
+    _gather[_grid(size)](out, out_shape, out_strides, a_storage, a_shape, a_strides,
+                         idx_storage, idx_shape, idx_strides, dim, flag, size)
+
+
+@cuda.jit
+def _scatter_add(out, out_shape, out_strides, v_storage, v_shape, v_strides, idx_storage,
+                 idx_shape, idx_strides, dim, flag, size):
+    i = cuda.grid(1)
+    if i < size:
+        extent = out_shape[dim] if len(out_shape) else 1
+        k = _checked_index(idx_storage, i, idx_shape, idx_strides, extent, flag, 1)
+        if k >= 0:
+            value = v_storage[broadcast_position(i, idx_shape, v_shape, v_strides)]
+            cuda.atomic.add(out, _position_along(i, idx_shape, dim, k, out_strides), value)
+
+
+def tensor_scatter_add(out, out_shape, out_strides, v_storage, v_shape, v_strides,
+                       idx_storage, idx_shape, idx_strides, dim, flag):
+    """Add `values[i][j]` to `out[index[i][j]][j]` for `dim` 0 (and so on), atomically: two
+    threads may add to one element. A bad index sets `flag` and adds nothing."""
+    size = shape_size(_on_host(idx_shape))
+    _scatter_add[_grid(size)](out, out_shape, out_strides, v_storage, v_shape, v_strides,
+                              idx_storage, idx_shape, idx_strides, dim, flag, size)
+
+
+@cuda.jit
+def _fill_range(out, size):
+    i = cuda.grid(1)
+    if i < size:
+        out[i] = i
+
+
+def fill_range(out):
+    """`out[i] = i` for the contiguous GPU array `out`."""
+    _fill_range[_grid(out.size)](out, out.size)

@@ -2,7 +2,8 @@
 
 
 class device:
-    """A device such as `device(type='cpu')`; GPUs arrive with the CUDA backend."""
+    """Where a tensor's storage lives: `device(type='cpu')` or `device(type='cuda', index=0)`
+    (the GPU, or Numba's CUDA simulator standing in for one)."""
 
     __slots__ = ("type", "index")
 
@@ -35,14 +36,11 @@ class device:
 cpu = device("cpu")
 
 
-def check_device(dev):
-    """The device a creation or `.to()` call asked for; only the CPU exists so far."""
-    if dev is None:
-        return cpu
-    dev = dev if isinstance(dev, device) else device(dev)
-    if dev.type != "cpu":
-        raise RuntimeError(
-            f"minitorch has no '{dev.type}' backend yet: tensors live on the CPU. "
-            "The CUDA backend is built in assignment 06."
-        )
-    return cpu
+def as_device(dev):
+    """The device a creation or `.to()` call names (a string, an int for a GPU, a device),
+    or None where none is named."""
+    if dev is None or isinstance(dev, device):
+        return dev
+    if isinstance(dev, int) and not isinstance(dev, bool):
+        return device("cuda", dev)
+    return device(dev)

@@ -9,6 +9,7 @@ integer indices have been applied, as PyTorch does.
 import numpy as np
 
 from . import dtypes
+from . import operators as ops
 from .tensor_core import TensorCore
 from .tensor_data import TensorData
 
@@ -140,9 +141,13 @@ def getitem(input, key):
 def setitem(input, key, value):
     """`input[key] = value` without autograd; `value` broadcasts and is cast."""
     view, advanced = locate(input._data, key)
-    target = view.numpy()
     source = value._data.numpy() if isinstance(value, TensorCore) else np.asarray(value)
-    index = () if advanced is None else advanced
+    with input.backend.host_edit(view) as target:
+        _assign(target, () if advanced is None else advanced, source)
+
+
+def _assign(target, index, source):
+    """`target[index] = source` (NumPy arrays), with PyTorch's rules and messages."""
     try:
         selected_ndim = target[index].ndim
         while source.ndim > selected_ndim and source.shape[0] == 1:
@@ -161,39 +166,22 @@ def setitem(input, key, value):
 def index_add(input, key, values):
     """Add `values` at `input[key]`, summing where an index repeats (for gradients)."""
     view, advanced = locate(input._data, key)
-    with np.errstate(all="ignore"):
-        if advanced is None:
-            target = view.numpy()
-            target += values._data.numpy()
-        else:
-            np.add.at(view.numpy(), advanced, values._data.numpy())
+    if advanced is None:
+        input.backend.zip(ops.add, view, values._data, input.dtype, out=view)
+        return
+    with np.errstate(all="ignore"), input.backend.host_edit(view) as target:
+        np.add.at(target, advanced, values._data.numpy())
 
 
 def gather(input, dim, index):
     """The values of `input` that `index` picks along `dim` (see `Tensor.gather`)."""
-    values = input._data.numpy().reshape(input.shape or (1,))  # 0-d as 1-d, as PyTorch
-    picked = values[_positions(dim, index)]
-    return input._wrap(TensorData.from_array(picked.reshape(index.shape)))
+    return input._wrap(input.backend.gather(input._data, dim, index._data))
 
 
 def scatter_add_into(input, shape, dim, index):
     """Zeros of `shape` with this tensor's values (shaped like `index`) added at
     `index` along `dim`; repeated positions add up."""
-    out = np.zeros(tuple(shape) or (1,), dtype=input.dtype.numpy)
-    idx_shape = tuple(index.shape) or (1,)
-    np.add.at(out, _positions(dim, index), input._data.numpy().reshape(idx_shape))
-    return input._wrap(TensorData.from_array(out.reshape(shape)))
-
-
-def _positions(dim, index):
-    """The NumPy index that picks position `index[i][j]` along `dim` (the other coordinates
-    being those of the element of `index`): an open grid with `index` at `dim`."""
-    idx = index._data.numpy()
-    if idx.ndim == 0:
-        idx = idx.reshape(1)
-    grid = list(np.indices(idx.shape, sparse=True))
-    grid[dim] = idx
-    return tuple(grid)
+    return input._wrap(input.backend.scatter_add(input._data, shape, dim, index._data))
 
 
 def check_gather_index(name, input, dim, index):
@@ -218,7 +206,7 @@ def check_gather_index(name, input, dim, index):
                 f"dimension {dim}"
             )
     size = input.shape[dim] if input.dim() else 1
-    if index.numel():
+    if index.numel() and not index.is_cuda:  # (on the GPU, the kernel checks them)
         values = index._data.numpy()
         bad = values[(values < 0) | (values >= size)]
         if bad.size:

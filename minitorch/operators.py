@@ -11,6 +11,10 @@ import math
 _EXP_OVERFLOW = 709.78  # math.exp overflows a float64 just above this
 
 
+def identity(x):
+    return x
+
+
 def neg(x):
     return -x
 

@@ -36,14 +36,34 @@ def operand(x, dtype):
 
 
 def check_same_backend(operation, a, b):
-    """PyTorch's rule for devices, for backends: an operation's operands share one."""
+    """PyTorch's rule for devices, also for backends: an operation's operands share one."""
     if isinstance(a, TensorCore) and isinstance(b, TensorCore) and a.backend is not b.backend:
+        if a.device != b.device:
+            if _cpu_number(a) or _cpu_number(b):
+                return
+            raise RuntimeError(
+                "Expected all tensors to be on the same device, but found at least two "
+                f"devices, {a.device} and {b.device}! (in {operation}: move one with "
+                f".to('{a.device}') or .to('{b.device}'))"
+            )
         first, second = sorted((a.backend.name, b.backend.name))
         raise RuntimeError(
             f"Expected all tensors to be on the same backend, but found at least two backends, "
             f"'{first}' and '{second}' (in {operation}). Move one with "
             f".to(backend='{first}') or .to(backend='{second}')."
         )
+
+
+def _cpu_number(t):
+    """A 0-d CPU tensor: PyTorch lets it join an operation on the GPU, as a number."""
+    return t._data.dims == 0 and t.backend.device.type == "cpu"
+
+
+def leading(a, b):
+    """The operand whose backend computes `a op b`: a tensor, on the GPU if one is."""
+    if not isinstance(a, TensorCore) or (isinstance(b, TensorCore) and _cpu_number(a)):
+        return b
+    return a
 
 
 def check_not_bool(*operands):
@@ -86,7 +106,7 @@ def binary(a, b, name, fn, out_dtype=None, compute_dtype=None, out=None):
     dtype = compute_dtype or dtypes.result_type(a, b)
     if isinstance(fn, ByCategory):
         fn = fn.pick(dtype)
-    tensor = a if isinstance(a, TensorCore) else b
+    tensor = leading(a, b)
     check_same_backend(name, a, b)
     try:
         out = tensor.backend.zip(fn, operand(a, dtype), operand(b, dtype), out_dtype or dtype,
@@ -143,7 +163,10 @@ def select(condition, a, b):
     """Elementwise `a` where `condition` holds, else `b`; all three broadcast together."""
     check_condition(condition)
     dtype = dtypes.result_type(a, b)
+    check_same_backend("where", condition, a)
+    check_same_backend("where", condition, b)
     da, db = raw_data(a, dtype), raw_data(b, dtype)
     shape = shape_broadcast(shape_broadcast(condition.shape, da.shape), db.shape)
-    values = np.where(condition._data.numpy(), da.numpy(), db.numpy()).astype(dtype.numpy)
-    return condition._make(TensorData.from_array(values.reshape(shape)), dtype, condition.backend)
+    backend = condition.backend
+    return condition._make(backend.where(condition._data, da, db, shape, dtype.numpy), dtype,
+                           backend)

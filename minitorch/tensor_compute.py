@@ -121,8 +121,7 @@ def extreme_along(a, name, fn, start, dim, keepdim):
 
 def arange(like, n):
     """0, 1, ..., n - 1 as int64, on the backend of `like`."""
-    data = TensorData(np.arange(n, dtype=np.int64), (n,))
-    return like._make(data, dtypes.int64, like.backend)
+    return like._make(like.backend.arange(n), dtypes.int64, like.backend)
 
 
 def squeeze_dim(a, d):
@@ -207,7 +206,7 @@ def cat(tensors, dim):
     shape = list(tensors[0].shape)
     shape[dim] = sum(t.shape[dim] for t in tensors)
     first = tensors[0]
-    out = first._wrap(TensorData.empty(shape, dtype.numpy), dtype)
+    out = first._wrap(first.backend.empty(shape, dtype.numpy), dtype)
     start = 0
     for t in tensors:
         piece = out._data.view(tuple(t.shape), out._data.strides,

@@ -42,9 +42,11 @@ class TensorCore(Differentiable):
     def _make(cls, data, dtype, backend=None):
         """Wrap a TensorData without copying; the fast path every operation uses."""
         t = object.__new__(cls)
+        t.backend = backend = default_backend() if backend is None else backend
+        if backend.device is not cpu and isinstance(data.storage, np.ndarray):
+            data = backend.from_host(data)  # (computed on the host: see `host_edit`)
         t._data = data
         t.dtype = dtype
-        t.backend = default_backend() if backend is None else backend
         t.grad = t._grad_fn = t._accumulator = t._base = None
         t._requires_grad = False
         t._version_counter = [0]
@@ -54,10 +56,11 @@ class TensorCore(Differentiable):
         """A new tensor on this tensor's backend."""
         return self._make(data, self.dtype if dtype is None else dtype, self.backend)
 
-    def _make_from_numpy(self, values, dtype):
-        """A new tensor on this tensor's backend holding a copy of NumPy `values`."""
+    def _make_from_numpy(self, values, dtype, backend=None):
+        """A new tensor on this tensor's backend (or `backend`) holding a copy of NumPy
+        `values`."""
         array = np.array(values, dtype=dtype.numpy)
-        return self._make(TensorData.from_array(array), dtype, self.backend)
+        return self._make(TensorData.from_array(array), dtype, backend or self.backend)
 
     def _as_view(self, data):
         """A tensor that shows this one's storage through `data`: it shares the version
@@ -112,15 +115,19 @@ class TensorCore(Differentiable):
 
     @property
     def device(self):
-        return cpu
+        return self.backend.device
 
     @property
     def is_cuda(self):
-        return False
+        return self.backend.device.type == "cuda"
+
+    def get_device(self):
+        """The GPU's index for a CUDA tensor, -1 for a CPU tensor (as PyTorch)."""
+        return self.backend.device.index if self.is_cuda else -1
 
     def _cast(self, dtype):
         """A copy of the values as `dtype`, without autograd."""
-        out = TensorData.empty(self._data.shape, dtype.numpy)
+        out = self.backend.empty(self._data.shape, dtype.numpy)
         self.backend.copy(self._data, out)
         return self._wrap(out, dtype)
 
@@ -130,7 +137,12 @@ class TensorCore(Differentiable):
 
     # ----- conversions to Python and NumPy ----------------------------------------------
     def numpy(self):
-        """A NumPy array sharing this tensor's memory."""
+        """A NumPy array sharing this tensor's memory (on the CPU)."""
+        if self.is_cuda:
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
+                "copy the tensor to host memory first."
+            )
         if self._requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. "
@@ -139,7 +151,7 @@ class TensorCore(Differentiable):
         return self._data.numpy()
 
     def __array__(self, dtype=None, copy=None):
-        array = self._data.numpy()
+        array = self.detach().numpy()
         return array if dtype is None else array.astype(dtype)
 
     def tolist(self):
@@ -284,8 +296,12 @@ class TensorCore(Differentiable):
             return [f"grad_fn=<{self._grad_fn.name()}>"]
         return ["requires_grad=True"] if self._requires_grad else []
 
+    def _repr_device(self):
+        return f"device='{self.device}'" if self.is_cuda else None
+
     def __repr__(self):
-        return tensor_repr(self._data.numpy(), self.dtype, self._repr_suffixes())
+        return tensor_repr(self._data.numpy(), self.dtype, self._repr_suffixes(),
+                           self._repr_device())
 
     def __format__(self, spec):
         if self._data.dims == 0:  # like PyTorch: f"{loss}" shows the number

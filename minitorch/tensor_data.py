@@ -128,8 +128,9 @@ class TensorData:
         return cls(array.reshape(-1), array.shape)
 
     @classmethod
-    def empty(cls, shape, np_dtype):
-        """A fresh contiguous TensorData of `shape`, its values not yet written."""
+    def empty(cls, shape, np_dtype, allocate=np.empty):
+        """A fresh contiguous TensorData of `shape`, its values not yet written, in storage
+        from `allocate(size, np_dtype)` (on the GPU: `cuda_memory.empty`)."""
         shape = tuple(shape)
         layout = _ROW_MAJOR.get(shape)
         if layout is None:
@@ -138,7 +139,7 @@ class TensorData:
             layout = _ROW_MAJOR[shape] = (strides_from_shape(shape), shape_size(shape))
         data = object.__new__(cls)
         data.strides, data.size = layout
-        data.storage, data.shape, data.offset = np.empty(data.size, dtype=np_dtype), shape, 0
+        data.storage, data.shape, data.offset = allocate(data.size, np_dtype), shape, 0
         return data
 
     @property
@@ -182,14 +183,20 @@ class TensorData:
         return self.storage[self.offset :] if self.offset else self.storage
 
     def numpy(self):
-        """A NumPy array of this view that shares its memory."""
-        itemsize = self.storage.itemsize
+        """A NumPy array of this view that shares its memory; a copy of it, for storage in
+        GPU memory (see `cuda_memory`)."""
+        storage = self.storage
         if self.size == 0:
-            return np.empty(self.shape, dtype=self.storage.dtype)
+            return np.empty(self.shape, dtype=storage.dtype)
+        if not isinstance(storage, np.ndarray):
+            from . import cuda_memory
+
+            storage = cuda_memory.to_host(storage)
+        itemsize = storage.itemsize
         return np.ndarray(
             self.shape,
-            dtype=self.storage.dtype,
-            buffer=self.storage,
+            dtype=storage.dtype,
+            buffer=storage,
             offset=self.offset * itemsize,
             strides=tuple(s * itemsize for s in self.strides),
         )

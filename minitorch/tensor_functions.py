@@ -44,11 +44,6 @@ def unbroadcast(grad, shape):
     # END SOLUTION
 
 
-def _tensor_of(a, b):
-    """Whichever operand is a tensor (one of them is)."""
-    return a if isinstance(a, TensorCore) else b
-
-
 def _like(x):
     """What backward needs to know of an input: its (shape, dtype), or None for a number."""
     return (x._data.shape, x.dtype) if isinstance(x, TensorCore) else None
@@ -72,7 +67,7 @@ class Add(Function):
         ctx.likes, ctx.alpha = (_like(a), _like(b)), alpha
         dtype = dtypes.result_type(a, b)
         if alpha != 1:
-            b = pw.scaled(_tensor_of(a, b), b, alpha, dtype)
+            b = pw.scaled(pw.leading(a, b), b, alpha, dtype)
         return pw.binary(a, b, "add", ops.add, None, dtype)
 
     @staticmethod
@@ -93,7 +88,7 @@ class Sub(Function):
         if not isinstance(a, TensorCore):
             ctx.name = "RsubBackward1"
         dtype = dtypes.result_type(a, b)
-        return pw.binary(a, pw.scaled(_tensor_of(a, b), b, alpha, dtype), "sub", ops.sub, None,
+        return pw.binary(a, pw.scaled(pw.leading(a, b), b, alpha, dtype), "sub", ops.sub, None,
                          dtype)
 
     @staticmethod
@@ -493,6 +488,8 @@ class ToCopy(Function):
     @staticmethod
     def forward(ctx, a, dtype, backend):
         ctx.dtype, ctx.backend = a.dtype, a.backend
+        if backend.device != a.device:  # (through the host: `_make` copies to a GPU)
+            return a._make_from_numpy(a._data.numpy(), dtype, backend)
         out = a._cast(dtype)
         out.backend = backend
         return out
@@ -839,9 +836,7 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx, values, key, shape):
         ctx.key = key
-        out = values._make(TensorData.empty(shape, values.dtype.numpy), values.dtype,
-                           values.backend)
-        out._data.storage.fill(0)
+        out = values._wrap(values.backend.full(shape, 0, values.dtype.numpy))
         indexing.index_add(out, key, values)
         return out
 

@@ -25,7 +25,10 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile("dev", max_examples=300, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+# The suites on the cuda backend: the simulator runs each GPU thread as a Python thread
+settings.register_profile("cuda", settings.get_profile(PROFILE), max_examples=6)
 
 
 # ----- backends -------------------------------------------------------------------------------
@@ -39,17 +42,32 @@ BOTH_BACKENDS = {
 
 def pytest_generate_tests(metafunc):
     if metafunc.module.__name__.rpartition(".")[2] in BOTH_BACKENDS:
-        metafunc.parametrize("backend", ["simple", "fast"], indirect=True, scope="module")
+        metafunc.parametrize("backend", ["simple", "fast", "cuda"], indirect=True, scope="module")
 
 
 @pytest.fixture(scope="module", autouse=True)
 def backend(request):
     """The backend new tensors get during a test: the parameter where the module runs on
-    both, else the default."""
+    several, else the default. On `cuda`, the suites written for the CPU see the GPU's
+    tensors through the host: `from_numpy` copies to the GPU and `.numpy()` copies back
+    (tests/test_cuda_backend.py tests PyTorch's own rules for those two on the GPU)."""
     import minitorch
 
     before = minitorch.get_default_backend()
     name = getattr(request, "param", before)
     minitorch.set_default_backend(name)
-    yield name
+    with pytest.MonkeyPatch.context() as patch:
+        if name == "cuda":
+            _through_the_host(patch, minitorch)
+            settings.load_profile("cuda")
+        yield name
+    settings.load_profile(PROFILE)
     minitorch.set_default_backend(before)
+
+
+def _through_the_host(patch, minitorch):
+    from minitorch.tensor_core import TensorCore
+
+    from_numpy = minitorch.from_numpy
+    patch.setattr(minitorch, "from_numpy", lambda array: from_numpy(array).cuda())
+    patch.setattr(TensorCore, "numpy", lambda self: self._data.numpy())

@@ -285,11 +285,11 @@ def test_contiguous(data, dtype, shape):
     c = t.contiguous()
     assert_matches(c, a)
     assert c.is_contiguous()
-    if t.is_contiguous():
+    if t.is_contiguous():  # (as PyTorch: the strides of size-1 dims may be anything)
         assert c is t, "contiguous() of a contiguous tensor returns it"
-    expected_strides = tuple(s // max(a.itemsize, 1) for s in np.empty(shape, a.dtype).strides)
-    if numel(shape):
-        assert tuple(c.stride()) == expected_strides
+    else:
+        expected = tuple(s // max(a.itemsize, 1) for s in np.empty(shape, a.dtype).strides)
+        assert tuple(c.stride()) == expected
 
 
 # -- cat / stack --------------------------------------------------------------------------------
