@@ -28,7 +28,9 @@ TASKS = {"map": ("6.1", "tensor_map"), "zip": ("6.2", "tensor_zip"),
          "reduce": ("6.3", "tensor_reduce"), "matmul": ("6.4", "tensor_matmul")}
 
 THREADS = 256  # threads per block of map, zip and reduce, at most (a power of two)
-TPB = 16  # the side of matmul's tiles: TPB x TPB threads per block
+# The side of matmul's tiles: TPB x TPB threads per block (on the simulator, where every
+# GPU thread is a Python thread, smaller tiles, which small tests then cross more often)
+TPB = 4 if numba.config.ENABLE_CUDASIM else 16
 MAX_GRID_Z = 65535  # the most blocks a grid has along z (matmul's batches)
 
 
