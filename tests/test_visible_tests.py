@@ -2,10 +2,12 @@
 reference package, makes the visible tests of its task fail (the hidden tests, which grade,
 are stronger still). A student who sees "the visible tests pass" has not made one of these.
 
-The visible tests of a task are the notebook's cell `task_<a>_<b>_visible` (01 and 02, whose
+The visible tests of a task are the notebook's cell `task_<a>_<b>_visible` (01, 02 and 06, whose
 cells run on their own); each runs in a fresh interpreter, after what the notebook's setup
-cell does, against the planted copy. The unplanted reference passes them all (so a failure
-below is the bug's doing).
+cell does (for 06: its setup and helpers cells, magics left out: the GPU kernels on numba's CUDA
+simulator where there is no GPU), against the planted copy. The unplanted reference passes them
+all (so a failure below is the bug's doing). A missing `cuda.syncthreads()` is not among the
+bugs: it is a race, which the simulator does not reliably show (the notebook says so).
 """
 
 import json
@@ -51,6 +53,27 @@ BUGS = [
      "grads[parent] = input_grad"),
     ("2.5", "tensor_functions.py", "extra = grad.dim() - len(shape)",
      "extra = min(1, grad.dim() - len(shape))"),
+    # 06: the GPU kernels of cuda_ops.py
+    ("6.1", "cuda_ops.py",
+     "out[broadcast_position(i, out_shape, out_shape, out_strides)] = fn(value)",
+     "out[i] = fn(value)"),
+    ("6.1", "cuda_ops.py", "if i < size:\n            value = in_storage",
+     "if i >= 0:\n            value = in_storage"),
+    ("6.2", "cuda_ops.py", "= fn(a, b)", "= fn(b, a)"),
+    ("6.2", "cuda_ops.py",
+     "out[broadcast_position(i, out_shape, out_shape, out_strides)] = fn(a, b)",
+     "out[i] = fn(a, b)"),
+    ("6.2", "cuda_ops.py", "if i < size:\n            a = a_storage",
+     "if i >= 0:\n            a = a_storage"),
+    ("6.3", "cuda_ops.py", "out[at] = fn(out[at], folded[0])", "out[at] = folded[0]"),
+    ("6.3", "cuda_ops.py", "count, step = a_shape[reduce_dim], a_strides[reduce_dim]",
+     "count, step = a_shape[reduce_dim], 1"),
+    ("6.3", "cuda_ops.py", "if t < count:  #", "if t < threads:  #"),
+    ("6.4", "cuda_ops.py", "+ i * a_strides[nd - 2]", "+ i * inner"),
+    ("6.4", "cuda_ops.py", "if i < rows and j < cols:\n            out[",
+     "if i < rows:\n            out["),
+    ("6.4", "cuda_ops.py", "broadcast_position(first, out_shape, b_shape, b_strides)",
+     "(first_batch + cuda.blockIdx.z) * inner * cols"),
 ]
 
 
@@ -65,13 +88,23 @@ def visible_cells(notebook: Path) -> dict[str, str]:
     return found
 
 
+def setup_cells(notebook: Path, ids: tuple[str, ...]) -> str:
+    """The source of the cells `ids` of a notebook, without IPython's magic lines."""
+    cells = {c.get("id"): "".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]}
+    return "\n".join(line for cell in ids for line in cells[cell].splitlines()
+                     if not line.startswith("%")) + "\n"
+
+
+GPU = ROOT / "course" / "source" / "06_gpu" / "06_gpu.ipynb"
 # The assignments whose visible tests run on their own (03's build on the lecture's classes).
 VISIBLE = {**visible_cells(ROOT / "course" / "source" / "01_tensors" / "01_tensors.ipynb"),
-           **visible_cells(ROOT / "course" / "source" / "02_autograd" / "02_autograd.ipynb")}
+           **visible_cells(ROOT / "course" / "source" / "02_autograd" / "02_autograd.ipynb"),
+           **visible_cells(GPU)}
+SETUPS = {"6": setup_cells(GPU, ("setup", "helpers"))}
 
 
 def run_visible(package_root: Path, task: str) -> subprocess.CompletedProcess:
-    code = SETUP + VISIBLE[task]
+    code = SETUPS.get(task.split(".")[0], SETUP) + VISIBLE[task]
     return subprocess.run([sys.executable, "-c", code], cwd=package_root, capture_output=True,
                           text=True, timeout=300)
 
