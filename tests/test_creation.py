@@ -334,6 +334,7 @@ def test_randint_covers_range_and_checks_bounds():
 # -- NumPy interop ------------------------------------------------------------------------------
 
 
+@pytest.mark.cpu_only
 @given(st.data(), dtypes(), shapes())
 def test_from_numpy_shares_memory_both_ways(data, dtype, shape):
     a = data.draw(arrays(dtype, shape))
@@ -350,6 +351,7 @@ def test_from_numpy_shares_memory_both_ways(data, dtype, shape):
     assert a[index] == second, "a change in the tensor shows in the array"
 
 
+@pytest.mark.cpu_only
 @given(st.data(), dtypes(), st.sampled_from(["T", "step", "column"]))
 def test_from_numpy_non_contiguous_arrays(data, dtype, how):
     base = data.draw(arrays(dtype, (4, 6)))
@@ -375,6 +377,7 @@ def test_from_numpy_zero_dim():
     assert_matches(t, np.array(3.0))
 
 
+@pytest.mark.cpu_only
 @given(st.data(), dtypes(), shapes())
 def test_numpy_shares_memory(data, dtype, shape):
     t, a = data.draw(tensor_arrays(dtype, shape, allow_expand=False))
@@ -390,6 +393,7 @@ def test_numpy_shares_memory(data, dtype, shape):
     assert t[index].item() == new, "writing into .numpy() changes the tensor"
 
 
+@pytest.mark.cpu_only
 def test_numpy_of_requires_grad_tensor_raises():
     with pytest.raises(RuntimeError):
         minitorch.tensor([1.0], requires_grad=True).numpy()
@@ -461,6 +465,7 @@ def test_size_behaves_like_torch_size():
     assert s.numel() == 6
 
 
+@pytest.mark.cpu_only
 @given(st.data(), dtypes(), shapes())
 def test_tensor_properties(data, dtype, shape):
     t, _ = data.draw(tensor_arrays(dtype, shape))
@@ -525,6 +530,7 @@ def test_cast_examples():
     assert_matches(minitorch.tensor([True, False]).float(), np.array([1.0, 0.0], np.float32))
 
 
+@pytest.mark.cpu_only
 def test_to_same_dtype_or_device_returns_self():
     x = minitorch.ones(3)
     assert x.to(minitorch.float32) is x

@@ -268,3 +268,125 @@ def test_printing_a_gpu_tensor_names_its_device():
         "tensor([1, 2], device='cuda:0', dtype=minitorch.int32)"
     assert repr(minitorch.ones(1, device="cuda", requires_grad=True) * 2) == \
         "tensor([2.], device='cuda:0', grad_fn=<MulBackward0>)"
+
+
+# ----- nn and optim on the GPU, against the same on the CPU -------------------------------------
+def _same_on_both_devices(make_module, inputs, loss_of=lambda out: (out * out).sum()):
+    """Run `make_module()` forward and backward on `inputs` (NumPy arrays) on the CPU and, as a
+    copy, on the GPU: the outputs, input gradients and parameter gradients must agree."""
+    results = []
+    for device in ("cpu", "cuda"):
+        minitorch.manual_seed(0)
+        module = make_module().to(device)
+        xs = [minitorch.tensor(a, device=device, requires_grad=a.dtype.kind == "f")
+              for a in inputs]
+        out = module(*xs)
+        loss_of(out).backward()
+        results.append((out, [x.grad for x in xs if x.requires_grad],
+                        [p.grad for p in module.parameters()], module))
+    (cpu_out, cpu_grads, cpu_pgrads, _), (gpu_out, gpu_grads, gpu_pgrads, gpu_module) = results
+    assert gpu_out.device == CUDA
+    pairs = [(cpu_out, gpu_out), *zip(cpu_grads, gpu_grads), *zip(cpu_pgrads, gpu_pgrads)]
+    for i, (want, got) in enumerate(pairs):
+        assert (want is None) == (got is None), i
+        if want is not None:
+            assert got.device == CUDA, i
+            np.testing.assert_allclose(got.detach().cpu().numpy(), want.detach().numpy(),
+                                       rtol=1e-5, atol=1e-5, err_msg=f"tensor {i}")
+    for name, buf in gpu_module.named_buffers():
+        assert buf.device == CUDA, name
+
+
+X = np.random.default_rng(7).standard_normal((5, 4)).astype(np.float32)
+LAYERS = {
+    "Linear": (lambda: nn.Linear(4, 3), [X]),
+    "Linear, no bias": (lambda: nn.Linear(4, 2, bias=False), [X]),
+    "LeakyReLU": (lambda: nn.LeakyReLU(0.1), [X]),
+    "Sigmoid, Tanh": (lambda: nn.Sequential(nn.Sigmoid(), nn.Tanh()), [X]),
+    "GELU": (lambda: nn.GELU(), [X]),
+    "Softmax": (lambda: nn.Softmax(dim=1), [X]),
+    "LogSoftmax": (lambda: nn.LogSoftmax(dim=0), [X]),
+    "BatchNorm1d (training)": (lambda: nn.BatchNorm1d(4), [X]),
+    "LayerNorm": (lambda: nn.LayerNorm(4), [X]),
+    "Flatten": (lambda: nn.Flatten(), [X.reshape(5, 2, 2)]),
+    "Embedding": (lambda: nn.Embedding(6, 3), [np.array([[0, 5], [2, 2]])]),
+    "Dropout (eval)": (lambda: nn.Dropout(0.5).eval(), [X]),
+}
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_layers_on_the_gpu_match_the_cpu(name):
+    make, inputs = LAYERS[name]
+    _same_on_both_devices(make, inputs)
+
+
+def test_batchnorm_running_statistics_stay_on_the_gpu_and_match():
+    means = []
+    for device in ("cpu", "cuda"):
+        bn = nn.BatchNorm1d(4).to(device)
+        bn(minitorch.tensor(X, device=device))
+        assert bn.running_mean.device.type == device
+        means.append(bn.running_mean.cpu().numpy())
+    np.testing.assert_allclose(means[1], means[0], rtol=1e-6)
+
+
+class _Loss(nn.Module):
+    """A loss between the first input and a fixed target, as a module."""
+
+    def __init__(self, fn, target):
+        super().__init__()
+        self.fn, self.target = fn, target
+
+    def forward(self, x):
+        return self.fn(x, minitorch.tensor(self.target, device=x.device))
+
+
+TARGETS = np.array([0, 2, 1, 2, 0])
+LOSSES = {
+    "mse_loss": (F.mse_loss, X[::-1].copy()),
+    "l1_loss": (F.l1_loss, X[::-1].copy()),
+    "binary_cross_entropy_with_logits": (F.binary_cross_entropy_with_logits,
+                                         (X > 0).astype(np.float32)),
+    "cross_entropy": (F.cross_entropy, TARGETS),
+    "cross_entropy, label_smoothing": (
+        lambda x, t: F.cross_entropy(x, t, label_smoothing=0.1), TARGETS),
+    "cross_entropy, ignore_index": (lambda x, t: F.cross_entropy(x, t, ignore_index=2), TARGETS),
+    "nll_loss, sum": (lambda x, t: F.nll_loss(F.log_softmax(x, 1), t, reduction="sum"),
+                      TARGETS),
+}
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_losses_on_the_gpu_match_the_cpu(name):
+    fn, target = LOSSES[name]
+    inputs = [X[:, :3].copy()] if target.dtype.kind == "i" else [X]
+    _same_on_both_devices(lambda: _Loss(fn, target), inputs, loss_of=lambda out: out)
+
+
+OPTIMIZERS = {
+    "SGD, nesterov, weight decay": lambda p: minitorch.optim.SGD(
+        p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+    "Adam, amsgrad": lambda p: minitorch.optim.Adam(p, lr=0.01, amsgrad=True),
+    "AdamW": lambda p: minitorch.optim.AdamW(p, lr=0.01, weight_decay=0.1),
+}
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_optimizers_and_schedulers_step_the_same_on_the_gpu(name):
+    weights = []
+    for device in ("cpu", "cuda"):
+        minitorch.manual_seed(0)
+        model = nn.Linear(4, 2).to(device)
+        optimizer = OPTIMIZERS[name](model.parameters())
+        scheduler = minitorch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=3)
+        x = minitorch.tensor(X, device=device)
+        for _ in range(2):
+            optimizer.zero_grad()
+            model(x).pow(2).mean().backward()
+            optimizer.step()
+            scheduler.step()
+        # (as PyTorch's, the step counts stay 0-d CPU tensors: Python reads them every step)
+        assert all(t.device.type == device for state in optimizer.state.values()
+                   for key, t in state.items() if key != "step")
+        weights.append(model.weight.detach().cpu().numpy())
+    np.testing.assert_allclose(weights[1], weights[0], rtol=1e-5, atol=1e-7)
