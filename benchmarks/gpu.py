@@ -205,7 +205,8 @@ def quickstart_rows(mt, torch, samples, layers):
 def main():
     args = arguments()
     mt, torch, cupy = gpu_libraries(args.smoke)
-    timing.print_header("The GPU: minitorch's cuda backend against PyTorch CUDA", "not pinned (GPU)")
+    timing.print_header("The GPU: minitorch's cuda backend against PyTorch CUDA",
+                        "not pinned (GPU)")
     print(f"GPU: {mt.cuda.get_device_name(0)}"
           + (f" (PyTorch sees {torch.cuda.get_device_name(0)})" if torch is not None else ""))
     matmul_rows(mt, torch, cupy, args.sizes, args.repeats)

@@ -7,8 +7,12 @@ names, arguments, defaults, dtypes, printed forms and results.
 from . import autograd, cuda, dtypes, random, return_types
 from ._tensor_str import set_printoptions
 from .autodiff import central_difference
-from .backends import (get_default_backend, get_default_device, set_default_backend,
-                       set_default_device)
+from .backends import (
+    get_default_backend,
+    get_default_device,
+    set_default_backend,
+    set_default_device,
+)
 from .conversions import clone
 from .creation import (
     arange,

@@ -227,7 +227,8 @@ def tensor_repr(values, dtype, suffixes=(), device=None):
     """The text PyTorch prints for a tensor holding `values` (a NumPy array) of `dtype`.
 
     `device` (such as `"device='cuda:0'"`, for tensors off the CPU) comes first; `suffixes`
-    (such as `"requires_grad=True"`, `"grad_fn=<MulBackward0>"`) follow the size and dtype. Example: `tensor([[1., 2.],\\n        [3., 4.]], dtype=minitorch.float64)`.
+    (such as `"requires_grad=True"`, `"grad_fn=<MulBackward0>"`) follow the size and dtype.
+    Example: `tensor([[1., 2.],\\n        [3., 4.]], dtype=minitorch.float64)`.
     """
     if values.size == 0:
         body = "[]"

@@ -228,9 +228,9 @@ class CompiledBackend(Backend):
         operation = f" of `{fn.__name__}`" if fn is not None else ""
         lines = [line for line in str(error).splitlines() if line.strip()][:2]
         return RuntimeError(
-            f"Task {task}: `{name}` in {self.kernels_file} did not compile for the {kind}{operation} "
-            f"on {dtypes} storages: {' '.join(lines)}\n(Run with {self.debug_hint} to "
-            "execute it as plain Python and debug it.)"
+            f"Task {task}: `{name}` in {self.kernels_file} did not compile for the "
+            f"{kind}{operation} on {dtypes} storages: {' '.join(lines)}\n(Run with "
+            f"{self.debug_hint} to execute it as plain Python and debug it.)"
         )
 
     kernels_file = "minitorch/fast_ops.py"
@@ -325,7 +325,8 @@ class CudaBackend(CompiledBackend):
 
     def copy(self, src, dst):
         if dst.size:
-            self._launch("map", self._kernel("map", operators.identity), operators.identity, dst, src)
+            identity = operators.identity
+            self._launch("map", self._kernel("map", identity), identity, dst, src)
 
     def where(self, condition, a, b, shape, np_dtype):
         out = self.empty(shape, np_dtype)

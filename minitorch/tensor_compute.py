@@ -8,8 +8,6 @@ caller; results are new tensors on the input's backend.
 
 import functools
 
-import numpy as np
-
 from . import dtypes, return_types
 from . import operators as ops
 from . import pointwise as pw

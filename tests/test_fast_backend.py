@@ -205,7 +205,8 @@ def test_set_default_backend_chooses_the_backend_of_new_tensors():
         assert (minitorch.ones(2) + 1).backend.name == "fast"
     finally:
         minitorch.set_default_backend(before)
-    with pytest.raises(ValueError, match="unknown backend 'gpu': minitorch has simple, fast and cuda"):
+    with pytest.raises(ValueError,
+                       match="unknown backend 'gpu': minitorch has simple, fast and cuda"):
         minitorch.set_default_backend("gpu")
 
 

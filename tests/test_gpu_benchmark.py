@@ -10,12 +10,14 @@ import pytest
 
 import minitorch
 
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "gpu.py"
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "benchmarks" / "gpu.py"
 
 
-def run(*args, **env):
+def run(*args):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # (this checkout's minitorch)
     return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True,
-                          timeout=600, env={**os.environ, **env}, cwd=SCRIPT.parent)
+                          timeout=600, env=env, cwd=SCRIPT.parent)
 
 
 @pytest.mark.skipif(not minitorch.cuda.simulated(), reason="a GPU is here: the script runs")
