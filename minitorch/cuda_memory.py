@@ -81,7 +81,7 @@ _assert = {"flag": None, "pending": None}
 
 
 def assert_flag():
-    """The GPU flag that index-checking kernels set (to the kernel's code) on a bad index;
+    """The GPU flag that index-checking kernels set (to 1) on a bad index;
     the next copy to the host reports it."""
     if _assert["flag"] is None:
         _assert["flag"] = constant(np.zeros(1, dtype=np.int32))

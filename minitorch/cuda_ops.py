@@ -309,11 +309,11 @@ def _position_along(i, shape, dim, k, strides):
 
 
 @_device
-def _checked_index(idx_storage, i, idx_shape, idx_strides, size, flag, code):
+def _checked_index(idx_storage, i, idx_shape, idx_strides, size, flag):
     """The `i`-th index of `idx`, or -1 after setting `flag` when it lies outside [0, size)."""
     k = idx_storage[broadcast_position(i, idx_shape, idx_shape, idx_strides)]
     if k < 0 or k >= size:
-        flag[0] = code
+        flag[0] = 1
         return -1
     return k
 
@@ -324,7 +324,7 @@ def _gather(out, out_shape, out_strides, a_storage, a_shape, a_strides, idx_stor
     i = cuda.grid(1)
     if i < size:
         extent = a_shape[dim] if len(a_shape) else 1
-        k = _checked_index(idx_storage, i, idx_shape, idx_strides, extent, flag, 1)
+        k = _checked_index(idx_storage, i, idx_shape, idx_strides, extent, flag)
         at = broadcast_position(i, out_shape, out_shape, out_strides)
         if k < 0:
             out[at] = 0
@@ -347,7 +347,7 @@ def _scatter_add(out, out_shape, out_strides, v_storage, v_shape, v_strides, idx
     i = cuda.grid(1)
     if i < size:
         extent = out_shape[dim] if len(out_shape) else 1
-        k = _checked_index(idx_storage, i, idx_shape, idx_strides, extent, flag, 1)
+        k = _checked_index(idx_storage, i, idx_shape, idx_strides, extent, flag)
         if k >= 0:
             value = v_storage[broadcast_position(i, idx_shape, v_shape, v_strides)]
             cuda.atomic.add(out, _position_along(i, idx_shape, dim, k, out_strides), value)
