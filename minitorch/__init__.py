@@ -4,7 +4,7 @@
 names, arguments, defaults, dtypes, printed forms and results.
 """
 
-from . import autograd, cuda, dtypes, random, return_types
+from . import accelerator, autograd, backends, cuda, dtypes, random, return_types
 from ._tensor_str import set_printoptions
 from .autodiff import central_difference
 from .backends import (

@@ -118,9 +118,8 @@ class Node:
         self.hooks = None
 
     def name(self):
-        """PyTorch's name for the node, e.g. `MulBackward0`; a forward may set `ctx.name`
-        where PyTorch names a variant differently (`SumBackward1` for a sum over `dim`)."""
-        return getattr(self.ctx, "name", None) or f"{self.function.__name__}Backward0"
+        """PyTorch's name for the node, e.g. `MulBackward0`: the name of its class."""
+        return type(self).__name__
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
@@ -136,6 +135,20 @@ class Node:
                 "(None for an input that needs no gradient)."
             )
         return grads
+
+
+_node_classes = {}
+
+
+def node_class(function, ctx):
+    """The Node subclass for a node of `function`, named as PyTorch's (`MulBackward0`), so
+    that `type(t.grad_fn).__name__` reads as in PyTorch. A forward may set `ctx.name` where
+    PyTorch names a variant differently (`SumBackward1` for a sum over `dim`)."""
+    name = getattr(ctx, "name", None) or f"{function.__name__}Backward0"
+    found = _node_classes.get(name)
+    if found is None:
+        found = _node_classes[name] = type(name, (Node,), {"__slots__": ()})
+    return found
 
 
 class AccumulateGrad:
@@ -194,7 +207,7 @@ class Function:
             result = cls._forward(ctx, inputs, options)
         edges = tuple(graph_edge(x) for x in inputs)
         ctx.needs_input_grad = tuple(edge is not None for edge in edges)
-        node = Node(cls, ctx, edges)
+        node = node_class(cls, ctx)(cls, ctx, edges)
         output = result[0] if isinstance(result, tuple) else result
         output._attach(node)
         return result

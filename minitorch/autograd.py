@@ -178,3 +178,19 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                 "The backward of an operation on the way gives a wrong gradient."
             )
     return True
+
+
+class _VariableType(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, TensorCore)  # as PyTorch's: every tensor is a Variable
+
+
+class Variable(metaclass=_VariableType):
+    """The wrapper of PyTorch before 0.4, which older code still calls:
+    `Variable(x, requires_grad=True)` returns a tensor sharing `x`'s storage (`.data`,
+    `.grad` and the rest are the tensor's own)."""
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        if not isinstance(data, TensorCore):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        return data.detach().requires_grad_(requires_grad)

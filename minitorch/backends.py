@@ -351,6 +351,31 @@ class CudaBackend(CompiledBackend):
         return out
 
 
+class mps:
+    """`torch.backends.mps`: Apple's GPUs, on which minitorch does not run."""
+
+    @staticmethod
+    def is_available():
+        return False
+
+    @staticmethod
+    def is_built():
+        return False
+
+
+class cudnn:
+    """`torch.backends.cudnn`: NVIDIA's cuDNN, which minitorch does not use; its settings
+    (`benchmark`, `deterministic`) are accepted and change nothing."""
+
+    enabled = True
+    benchmark = False
+    deterministic = False
+
+    @staticmethod
+    def is_available():
+        return False
+
+
 def _positions(dim, index):
     """The NumPy index that picks position `index[i][j]` along `dim` (the other coordinates
     being those of the element of `index`): an open grid with `index` at `dim`."""

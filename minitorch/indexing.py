@@ -99,6 +99,14 @@ def locate(data, key):
     Integer indices are applied first, as in PyTorch (`t[0, :, [1, 2]]` keeps the slice's
     dimension in front).
     """
+    if data.dims == 0 and not isinstance(key, tuple):
+        if _is_int(key):
+            raise IndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            )
+        if isinstance(key, slice):
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     key = key if isinstance(key, tuple) else (key,)
     for item in key:
         _check_item(item)

@@ -59,15 +59,15 @@ def shape_broadcast(shape1, shape2):
     n = max(len(shape1), len(shape2))
     a = (1,) * (n - len(shape1)) + tuple(shape1)
     b = (1,) * (n - len(shape2)) + tuple(shape2)
-    out = []
-    for i in range(n):
+    out = [0] * n
+    for i in range(n - 1, -1, -1):  # from the right, so the error names PyTorch's dimension
         if a[i] != b[i] and a[i] != 1 and b[i] != 1:
             raise RuntimeError(
                 f"shapes {tuple(shape1)} and {tuple(shape2)} cannot be broadcast: "
                 f"the size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) "
                 f"at non-singleton dimension {i}"
             )
-        out.append(b[i] if a[i] == 1 else a[i])
+        out[i] = b[i] if a[i] == 1 else a[i]
     return tuple(out)
     # END SOLUTION
 

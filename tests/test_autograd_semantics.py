@@ -754,3 +754,26 @@ def test_max_min_tie_rules():
     x.grad = None
     minitorch.maximum(x, minitorch.full((4,), 3.0, dtype=minitorch.float64)).sum().backward()
     assert_values(x.grad, [0.0, 0.5, 0.5, 0.0])  # maximum: half on a tie
+
+
+def test_grad_fn_classes_carry_pytorchs_node_names():
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    assert type((x * 2).grad_fn).__name__ == "MulBackward0"
+    assert type((x * 2).sum(dim=0).grad_fn).__name__ == "SumBackward1"
+    assert type(x.exp().grad_fn).__name__ == "ExpBackward0"
+    assert isinstance((x + 1).grad_fn, minitorch.autodiff.Node)
+
+
+def test_variable_of_old_code_returns_a_tensor():
+    from minitorch.autograd import Variable
+
+    a = minitorch.ones(2)
+    v = Variable(a, requires_grad=True)
+    assert isinstance(v, minitorch.Tensor) and isinstance(a, Variable)
+    assert v.requires_grad and not a.requires_grad
+    (v * v).sum().backward()
+    assert v.grad.data.tolist() == [2.0, 2.0]
+    v.data.mul_(3)  # shares storage with `a`, as PyTorch's
+    assert a.tolist() == [3.0, 3.0]
+    with pytest.raises(TypeError, match="Variable data has to be a tensor, but got list"):
+        Variable([1.0])

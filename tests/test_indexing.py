@@ -273,3 +273,16 @@ def test_setitem_through_view_changes_base():
     expected[1:, ::2][0] = 5.0
     expected[1:, ::2][:, 1] = [1.0, 2.0]
     assert_matches(base, expected)
+
+
+def test_indexing_a_0d_tensor_gives_pytorchs_hints():
+    x = minitorch.tensor(3.0)
+    with pytest.raises(IndexError, match=re.escape(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")):
+        x[0]
+    with pytest.raises(IndexError, match=re.escape("slice() cannot be applied to a 0-dim tensor.")):
+        x[:]
+    with pytest.raises(IndexError, match="too many indices for tensor of dimension 0"):
+        x[(0,)]
+    assert x[None].shape == (1,) and x[...].shape == ()

@@ -295,3 +295,15 @@ def test_tensor_strides_are_contiguous_strides(shape, data):
     for d in range(len(shape)):
         assert x.stride(d) == c_strides(shape)[d]
         assert x.stride(d - len(shape)) == c_strides(shape)[d]
+
+
+@pytest.mark.parametrize("a, b, sizes, dim", [
+    ((2, 3), (3, 4), (3, 4), 1),  # both dims differ: PyTorch names the rightmost
+    ((5, 2, 3), (4, 1, 3), (5, 4), 0),
+    ((2, 3), (4,), (3, 4), 1),
+])
+def test_a_broadcast_error_names_the_dimension_pytorch_names(a, b, sizes, dim):
+    # (the sizes and dimension torch 2.13 reports for these shapes)
+    with pytest.raises(RuntimeError, match=rf"the size of tensor a \({sizes[0]}\) must match "
+                       rf"the size of tensor b \({sizes[1]}\) at non-singleton dimension {dim}"):
+        shape_broadcast(a, b)
