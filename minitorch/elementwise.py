@@ -7,6 +7,8 @@ Each function takes the tensor first (`input`); `tensor.Tensor` binds it as the 
 the same name, and `minitorch` exports the PyTorch functions among them.
 """
 
+import numpy as np
+
 from . import dtypes
 from . import operators as ops
 from . import pointwise as pw
@@ -129,8 +131,25 @@ def cos(input):
     return F.Cos.apply(input)
 
 
+def tan(input):
+    return F.Tan.apply(input)
+
+
+def sinh(input):
+    return F.Sinh.apply(input)
+
+
+def cosh(input):
+    return F.Cosh.apply(input)
+
+
 def tanh(input):
     return F.Tanh.apply(input)
+
+
+def rsqrt(input):
+    """`1 / sqrt(input)`, elementwise."""
+    return F.Rsqrt.apply(input)
 
 
 def sigmoid(input):
@@ -147,6 +166,24 @@ def floor(input):
 
 def ceil(input):
     return pw.unary(input, ops.ceil) if input.dtype.is_floating_point else input._copy()
+
+
+def trunc(input):
+    """Rounded toward zero (`fix` is its other name)."""
+    return pw.unary(input, ops.trunc) if input.dtype.is_floating_point else input._copy()
+
+
+fix = trunc
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """NaN replaced by `nan`, +inf and -inf by `posinf` and `neginf` (by default the
+    largest and the lowest finite values of the dtype); integers are copied."""
+    if not input.dtype.is_floating_point:
+        return input._copy()
+    info = np.finfo(input.dtype.numpy)
+    return F.NanToNum.apply(input, nan=nan, posinf=info.max if posinf is None else posinf,
+                            neginf=info.min if neginf is None else neginf)
 
 
 def maximum(input, other):
@@ -239,6 +276,15 @@ less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
 
 def isnan(input):
     return pw.binary(input, input, "isnan", ops.ne, dtypes.bool_)
+
+
+def isinf(input):
+    return pw.unary(input, ops.isinf, dtypes.bool_)
+
+
+def isfinite(input):
+    """Neither NaN nor infinite."""
+    return ~(isnan(input) | isinf(input))
 
 
 def equal(input, other):

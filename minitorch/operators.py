@@ -9,6 +9,7 @@ backend can call them from Python or compile them with Numba.
 import math
 
 _EXP_OVERFLOW = 709.78  # math.exp overflows a float64 just above this
+_LN2 = math.log(2.0)
 
 
 def identity(x):
@@ -169,8 +170,39 @@ def cos(x):
     return math.cos(x)
 
 
+def tan(x):
+    if math.isinf(x):
+        return math.nan
+    return math.tan(x)
+
+
+def sinh(x):
+    if abs(x) > _EXP_OVERFLOW:  # e^|x| / 2, which may still be finite
+        return math.copysign(exp(abs(x) - _LN2), x)
+    return math.sinh(x)
+
+
+def cosh(x):
+    if abs(x) > _EXP_OVERFLOW:
+        return exp(abs(x) - _LN2)
+    return math.cosh(x)
+
+
 def tanh(x):
     return math.tanh(x)
+
+
+def rsqrt(x):
+    """`1 / sqrt(x)`: inf at 0, NaN below."""
+    if x > 0:
+        return 1.0 / math.sqrt(x)
+    if x == 0:
+        return math.inf
+    return math.nan
+
+
+def isinf(x):
+    return x == math.inf or x == -math.inf
 
 
 def sigmoid(x):

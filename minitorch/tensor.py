@@ -75,10 +75,16 @@ class Tensor(TensorCore):
     sin = elementwise.sin
     cos = elementwise.cos
     tanh = elementwise.tanh
+    tan = elementwise.tan
+    sinh = elementwise.sinh
+    cosh = elementwise.cosh
+    rsqrt = elementwise.rsqrt
     sigmoid = elementwise.sigmoid
     relu = elementwise.relu
     floor = elementwise.floor
     ceil = elementwise.ceil
+    trunc = fix = elementwise.trunc
+    nan_to_num = elementwise.nan_to_num
     maximum = elementwise.maximum
     minimum = elementwise.minimum
     clamp = clip = elementwise.clamp
@@ -101,6 +107,8 @@ class Tensor(TensorCore):
     eq = elementwise.eq
     ne = not_equal = elementwise.ne
     isnan = elementwise.isnan
+    isinf = elementwise.isinf
+    isfinite = elementwise.isfinite
     equal = elementwise.equal
     allclose = elementwise.allclose
     logical_not = elementwise.logical_not

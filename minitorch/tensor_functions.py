@@ -373,6 +373,78 @@ class Cos(Function):
         return -grad * a.sin()
 
 
+class Tan(Function):
+    r"""$\tan a$: the derivative is $1 + \tan^2 a$, from the output."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = pw.float_unary(a, ops.tan)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (1 + out * out)
+
+
+class Sinh(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return pw.float_unary(a, ops.sinh)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.cosh()
+
+
+class Cosh(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return pw.float_unary(a, ops.cosh)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.sinh()
+
+
+class Rsqrt(Function):
+    r"""$a^{-1/2}$: the derivative is $-\frac{1}{2} a^{-3/2}$, from the output."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = pw.float_unary(a, ops.rsqrt)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * -0.5 * out * out * out
+
+
+class NanToNum(Function):
+    """NaN, +inf and -inf replaced by numbers; the gradient passes where the input was
+    finite."""
+
+    @staticmethod
+    def forward(ctx, a, nan, posinf, neginf):
+        finite = ~(a.isnan() | a.isinf())
+        ctx.save_for_backward(finite)
+        out = where(a.isnan(), nan, a)
+        out = where(a == math.inf, posinf, out)
+        return where(a == -math.inf, neginf, out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (finite,) = ctx.saved_tensors
+        return where(finite, grad, 0.0)
+
+
 class Tanh(Function):
     @staticmethod
     def forward(ctx, a):

@@ -227,6 +227,12 @@ ERF = np.vectorize(math.erf, otypes=[np.float64])
     ("log1p", np.log1p, -0.99, 10.0),
     ("reciprocal", lambda a: 1 / a, 0.1, 10.0),
     ("clamp_min", lambda a: np.maximum(a, 0.25), -3.0, 3.0),
+    ("tan", np.tan, -1.4, 1.4),
+    ("sinh", np.sinh, -5.0, 5.0),
+    ("cosh", np.cosh, -5.0, 5.0),
+    ("rsqrt", lambda a: 1 / np.sqrt(a), 0.01, 10.0),
+    ("trunc", np.trunc, -5.0, 5.0),
+    ("nan_to_num", np.nan_to_num, -5.0, 5.0),
 ])
 @given(data=st.data())
 def test_elementwise_ops_match_numpy(name, reference, low, high, data):
@@ -255,6 +261,41 @@ def test_elementwise_edges():
     assert ints.erf().dtype == ints.reciprocal().dtype == minitorch.float32
     np.testing.assert_allclose(ints.reciprocal().numpy(), [1.0, 0.5])
     assert ints.clamp_min(2).dtype == minitorch.int64
+
+
+def test_edges_of_tan_sinh_cosh_rsqrt_and_nan_to_num_follow_numpy():
+    a = np.array([0.0, -0.0, 710.0, -710.0, 711.0, np.inf, -np.inf, np.nan, -4.0])
+    t = minitorch.tensor(a, dtype=minitorch.float32)  # e^710 is out of its range
+    with np.errstate(all="ignore"):
+        for name in ("tan", "sinh", "cosh"):
+            np.testing.assert_allclose(getattr(t, name)().numpy(),
+                                       getattr(np, name)(a.astype(np.float32)), rtol=1e-6,
+                                       err_msg=name)
+        np.testing.assert_array_equal(
+            minitorch.tensor(a, dtype=minitorch.float64).sinh().numpy(), np.sinh(a))
+        np.testing.assert_array_equal(t.rsqrt().numpy(), 1 / np.sqrt(a.astype(np.float32)))
+    np.testing.assert_array_equal(t.isinf().numpy(), np.isinf(a))
+    np.testing.assert_array_equal(t.isfinite().numpy(), np.isfinite(a))
+    np.testing.assert_array_equal(t.nan_to_num(nan=1.0, posinf=2.0).numpy(),
+                                  np.nan_to_num(a.astype(np.float32), nan=1.0, posinf=2.0))
+    np.testing.assert_array_equal(t.nan_to_num().numpy(), np.nan_to_num(a.astype(np.float32)))
+    ints = minitorch.tensor([-3, 2])
+    assert ints.trunc().tolist() == [-3, 2] and ints.nan_to_num().dtype == minitorch.int64
+
+
+@pytest.mark.parametrize("name", ["tan", "sinh", "cosh", "rsqrt", "nan_to_num"])
+def test_gradients_of_tan_sinh_cosh_rsqrt_nan_to_num(name):
+    x = minitorch.tensor([0.3, 0.7, 1.2], dtype=minitorch.float64, requires_grad=True)
+    assert minitorch.autograd.gradcheck(lambda x: getattr(x, name)(), (x,))
+    out = getattr(x, name)()
+    assert out.grad_fn.name() == {"nan_to_num": "NanToNumBackward0"}.get(
+        name, f"{name.capitalize()}Backward0")  # (PyTorch's names)
+
+
+def test_nan_to_num_passes_no_gradient_where_it_replaced():
+    x = minitorch.tensor([1.0, float("nan"), float("inf")], requires_grad=True)
+    x.nan_to_num().sum().backward()
+    assert x.grad.tolist() == [1.0, 0.0, 0.0]
 
 
 def test_erf_gradient_is_the_gaussian():
