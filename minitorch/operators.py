@@ -193,11 +193,11 @@ def tanh(x):
 
 
 def rsqrt(x):
-    """`1 / sqrt(x)`: inf at 0, NaN below."""
+    """`1 / sqrt(x)`: inf at 0 (-inf at -0.0), NaN below."""
     if x > 0:
         return 1.0 / math.sqrt(x)
     if x == 0:
-        return math.inf
+        return math.copysign(math.inf, x)
     return math.nan
 
 
