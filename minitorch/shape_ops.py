@@ -8,8 +8,9 @@ the same name, and `minitorch` exports the PyTorch functions among them.
 
 from . import dtypes, indexing
 from . import tensor_functions as F
+from .size import Size
 from .tensor_core import TensorCore
-from .tensor_data import normalize_dim, shape_size
+from .tensor_data import normalize_dim, shape_broadcast, shape_size
 
 
 def sizes_arg(args, name="size"):
@@ -310,3 +311,81 @@ def gather(input, dim, index):
     d = normalize_dim(dim, input.dim())
     indexing.check_gather_index("gather", input, d, index)
     return F.Gather.apply(input, dim=d, index=index)
+
+
+def broadcast_to(input, size):
+    """`input` as a broadcast view of `size` (see `expand`)."""
+    return expand(input, *sizes_arg((size,)))
+
+
+def broadcast_shapes(*shapes):
+    """The shape that tensors of `shapes` broadcast to."""
+    out = ()
+    for shape in shapes:
+        out = shape_broadcast(out, sizes_arg((shape,)) if not isinstance(shape, int)
+                              else (shape,))
+    return Size(out)
+
+
+def broadcast_tensors(*tensors):
+    """The tensors as broadcast views of their common shape."""
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(expand(t, *shape) for t in tensors)
+
+
+def _dims_arg(dims, ndim):
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    dims = tuple(normalize_dim(d, ndim) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dims has duplicates, original flip dims size={len(dims)}, "
+                           f"but unique flip dims size={len(set(dims))}")
+    return dims
+
+
+def flip(input, dims):
+    """A copy with the order of elements reversed along each of `dims`."""
+    return F.Flip.apply(input, dims=_dims_arg(dims, input.dim()))
+
+
+def fliplr(input):
+    return flip(input, 1)
+
+
+def flipud(input):
+    return flip(input, 0)
+
+
+def roll(input, shifts, dims=None):
+    """A copy with the elements shifted by `shifts` along `dims` (wrapping around); without
+    `dims`, over the flattened tensor, then reshaped."""
+    if dims is None:
+        if not isinstance(shifts, int) and len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                               "dims:0")
+        shift = shifts if isinstance(shifts, int) else shifts[0]
+        return F.Roll.apply(input, shifts=(shift,), dims=())
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                           f"dims:{len(dims)}")
+    return F.Roll.apply(input, shifts=shifts,
+                        dims=tuple(normalize_dim(d, input.dim()) for d in dims))
+
+
+def _triangle(name, input, diagonal, lower):
+    if input.dim() < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    return F.Triangle.apply(input, diagonal=diagonal, lower=lower)
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of the last two dimensions (elements with `j - i <= diagonal`);
+    0 elsewhere."""
+    return _triangle("tril", input, diagonal, True)
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of the last two dimensions (elements with `j - i >= diagonal`);
+    0 elsewhere."""
+    return _triangle("triu", input, diagonal, False)

@@ -162,6 +162,13 @@ class Tensor(TensorCore):
     unsqueeze = shape_ops.unsqueeze
     expand = shape_ops.expand
     expand_as = shape_ops.expand_as
+    broadcast_to = shape_ops.broadcast_to
+    flip = shape_ops.flip
+    fliplr = shape_ops.fliplr
+    flipud = shape_ops.flipud
+    roll = shape_ops.roll
+    tril = shape_ops.tril
+    triu = shape_ops.triu
     narrow = shape_ops.narrow
     select = shape_ops.select
     unbind = shape_ops.unbind

@@ -872,6 +872,55 @@ class Expand(Function):
         # END SOLUTION
 
 
+class Flip(Function):
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        for d in dims:
+            reverse = np.arange(a.shape[d] - 1, -1, -1)
+            a = indexing.getitem(a, (slice(None),) * d + (reverse,))
+        return a if dims else a._copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Flip.apply(grad, dims=ctx.dims)
+
+
+class Roll(Function):
+    """Elements shifted along `dims`, wrapping around; no `dims`: over the flattened
+    tensor."""
+
+    @staticmethod
+    def forward(ctx, a, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        out = a.reshape(-1) if not dims else a
+        for shift, d in zip(shifts, dims or (0,)):
+            source = (np.arange(out.shape[d]) - shift) % max(out.shape[d], 1)
+            out = indexing.getitem(out, (slice(None),) * d + (source,))
+        return out.view(a.shape) if not dims else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Roll.apply(grad, shifts=tuple(-s for s in ctx.shifts), dims=ctx.dims)
+
+
+class Triangle(Function):
+    """`tril` (`lower`) or `triu` of the last two dimensions: the gradient passes inside."""
+
+    @staticmethod
+    def forward(ctx, a, diagonal, lower):
+        rows, cols = a.shape[-2:]
+        offsets = np.arange(cols)[None, :] - np.arange(rows)[:, None]  # j - i
+        keep = offsets <= diagonal if lower else offsets >= diagonal
+        ctx.keep = a._make_from_numpy(keep, dtypes.bool_)
+        ctx.name = "TrilBackward0" if lower else "TriuBackward0"
+        return pw.select(ctx.keep, a, 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return pw.select(ctx.keep, grad, 0)
+
+
 class Index(Function):
     """`a[key]`: the gradient flows back to the selected positions (summed on repeats)."""
 

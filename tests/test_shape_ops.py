@@ -416,3 +416,69 @@ def test_shape_ops_keep_dtype(dtype):
         x.squeeze(),
     ):
         assert y.dtype == mt_dtype(dtype)
+
+
+# -- broadcast_to / broadcast_shapes / broadcast_tensors, flip, roll, tril, triu --------------
+SMALL_SHAPES = st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple)
+
+
+def _values(shape):
+    return np.arange(np.prod(shape), dtype=np.float64).reshape(shape) * 0.5 - 1
+
+
+@given(SMALL_SHAPES, st.data())
+def test_flip_and_roll_match_numpy(shape, data):
+    a = _values(shape)
+    t = minitorch.tensor(a)
+    dims = data.draw(st.lists(st.integers(0, len(shape) - 1), unique=True))
+    np.testing.assert_array_equal(t.flip(dims).numpy(), np.flip(a, dims) if dims else a)
+    shifts = [data.draw(st.integers(-5, 5)) for _ in dims]
+    np.testing.assert_array_equal(t.roll(shifts, dims).numpy() if dims else t.numpy(),
+                                  np.roll(a, shifts, dims) if dims else a)
+    shift = data.draw(st.integers(-7, 7))
+    np.testing.assert_array_equal(t.roll(shift).numpy(), np.roll(a, shift))
+
+
+@given(st.integers(2, 4), st.integers(2, 4), st.integers(-3, 3), st.booleans())
+def test_tril_and_triu_match_numpy(rows, cols, diagonal, batched):
+    a = _values((2, rows, cols) if batched else (rows, cols))
+    t = minitorch.tensor(a)
+    np.testing.assert_array_equal(t.tril(diagonal).numpy(), np.tril(a, diagonal))
+    np.testing.assert_array_equal(minitorch.triu(t, diagonal).numpy(), np.triu(a, diagonal))
+
+
+@pytest.mark.parametrize("name, op", [
+    ("FlipBackward0", lambda x: x.flip([0, 1])),
+    ("RollBackward0", lambda x: x.roll((1, -1), (0, 1))),
+    ("RollBackward0", lambda x: x.roll(2)),
+    ("TrilBackward0", lambda x: x.tril(-1)),
+    ("TriuBackward0", lambda x: x.triu()),
+    ("ExpandBackward0", lambda x: x[:1].broadcast_to((3, 2, 3))),
+])
+def test_gradients_and_node_names(name, op):
+    x = minitorch.tensor(_values((2, 3)), requires_grad=True)
+    assert op(x).grad_fn.name() == name  # (PyTorch's names)
+    assert minitorch.autograd.gradcheck(op, (x,))
+
+
+def test_broadcasting_helpers_follow_numpy():
+    assert minitorch.broadcast_shapes((2, 1), (3,), (4, 1, 1)) == np.broadcast_shapes(
+        (2, 1), (3,), (4, 1, 1))
+    a, b = minitorch.broadcast_tensors(minitorch.ones(2, 1), minitorch.zeros(3))
+    assert a.shape == b.shape == (2, 3) and a.stride() == (1, 0)  # views, no copy
+    with pytest.raises(RuntimeError, match="must match"):
+        minitorch.broadcast_shapes((2,), (3,))
+    with pytest.raises(RuntimeError, match="expanded size"):
+        minitorch.ones(2).broadcast_to((3,))
+
+
+def test_misuse_errors():
+    x = minitorch.ones(2, 3)
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        minitorch.ones(3).tril()
+    with pytest.raises(RuntimeError, match="shifts and dimensions must align"):
+        x.roll((1, 2), 0)
+    with pytest.raises(RuntimeError, match="dims has duplicates"):
+        x.flip([0, 0])
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        x.flip(2)
