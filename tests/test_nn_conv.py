@@ -406,3 +406,19 @@ def test_conv2d_forward_and_backward_on_cuda_match_the_cpu():
                                                            layer.bias.grad)])
     for cpu, gpu in zip(*grads):
         np.testing.assert_allclose(gpu, cpu, rtol=1e-4, atol=1e-5)
+
+
+def test_the_simple_backend_computes_the_same():
+    """The pure-Python backend runs the same windows, pads and products (tiny shapes)."""
+    rng = np.random.default_rng(5)
+    x, w, b = rng.standard_normal((1, 2, 4, 4)), rng.standard_normal((2, 1, 2, 2)), \
+        rng.standard_normal(2)
+    results = []
+    for backend in ("simple", "fast"):
+        xt, wt, bt = (minitorch.tensor(a, backend=backend, requires_grad=True) for a in (x, w, b))
+        y = F.conv2d(xt, wt, bt, padding=1, groups=2)
+        out = F.max_pool2d(y, 2, ceil_mode=True).sum() + F.avg_pool2d(y, 3, 2, 1).sum()
+        out.backward()
+        results.append([t.detach().numpy() for t in (y, xt.grad, wt.grad, bt.grad)])
+    for simple, fast in zip(*results):
+        np.testing.assert_allclose(simple, fast, rtol=1e-12, atol=1e-12)
