@@ -7,6 +7,7 @@ caller; results are new tensors on the input's backend.
 """
 
 import functools
+import itertools
 
 from . import dtypes, return_types
 from . import operators as ops
@@ -211,6 +212,67 @@ def cat(tensors, dim):
                                start * out._data.strides[dim])
         first.backend.copy(t._data, piece)
         start += t.shape[dim]
+    return out
+
+
+# ----- padding and sliding windows ------------------------------------------------------------
+def pad(a, pads, value):
+    """A new tensor: `a` with `pads[d] = (before, after)` elements of `value` added around each
+    dimension `d` (a negative amount crops instead); checked by the caller."""
+    shape = tuple(n + b + e for n, (b, e) in zip(a.shape, pads))
+    out = a._wrap(a.backend.full(shape, value, a.dtype.numpy))
+    src, dst = a._data, out._data
+    src_offset, dst_offset, inner = src.offset, dst.offset, []
+    for n, (b, e), s_stride, d_stride in zip(a.shape, pads, src.strides, dst.strides):
+        src_offset += max(-b, 0) * s_stride
+        dst_offset += max(b, 0) * d_stride
+        inner.append(n - max(-b, 0) - max(-e, 0))
+    if all(n > 0 for n in inner):
+        a.backend.copy(src.view(tuple(inner), src.strides, src_offset),
+                       dst.view(tuple(inner), dst.strides, dst_offset))
+    return out
+
+
+def window_shape(shape, kernel, stride, dilation):
+    """The shape of the windows view of a tensor of `shape` (see `windows`)."""
+    d = len(kernel)
+    spatial = shape[len(shape) - d:]
+    out = tuple((n - dil * (k - 1) - 1) // s + 1
+                for n, k, s, dil in zip(spatial, kernel, stride, dilation))
+    return tuple(shape[:len(shape) - d]) + out + tuple(kernel)
+
+
+def windows(a, kernel, stride, dilation):
+    """A view of the sliding windows over the last `len(kernel)` dimensions of `a`: for
+    `a` of shape (*batch, *spatial), the result has shape (*batch, *out, *kernel), and
+    `result[..., o1, o2, k1, k2]` is `a[..., o1 * s1 + k1 * d1, o2 * s2 + k2 * d2]`. Windows
+    that overlap share elements: no copy is made (the window must fit, checked by the caller)."""
+    data = a._data
+    lead = data.dims - len(kernel)
+    spatial_strides = data.strides[lead:]
+    strides = (data.strides[:lead] + tuple(st * s for st, s in zip(spatial_strides, stride))
+               + tuple(st * dil for st, dil in zip(spatial_strides, dilation)))
+    return a._as_view(data.view(window_shape(a.shape, kernel, stride, dilation), strides))
+
+
+def fold(windowed, shape, kernel, stride, dilation):
+    """The inverse of `windows` for gradients: zeros of `shape` with every element of the
+    windows (*batch, *out, *kernel) added at the position it was read from, so that elements
+    shared by overlapping windows add up. One in-place add per kernel offset."""
+    out = windowed._wrap(windowed.backend.full(shape, 0, windowed.dtype.numpy))
+    target, source = out._data, windowed._data
+    d = len(kernel)
+    lead = len(shape) - d
+    view_shape = source.shape[:lead + d]
+    target_strides = target.strides[:lead] + tuple(
+        st * s for st, s in zip(target.strides[lead:], stride))
+    for offsets in itertools.product(*(range(k) for k in kernel)):
+        at = target.offset + sum(o * dil * st for o, dil, st
+                                 in zip(offsets, dilation, target.strides[lead:]))
+        into = target.view(view_shape, target_strides, at)
+        read = source.offset + sum(o * st for o, st in zip(offsets, source.strides[lead + d:]))
+        piece = source.view(view_shape, source.strides[:lead + d], read)
+        windowed.backend.zip(ops.add, into, piece, windowed.dtype, out=into)
     return out
 
 

@@ -1028,6 +1028,52 @@ class Cat(Function):
         return tuple(grads)
 
 
+# ----- padding and sliding windows -------------------------------------------------------
+class ConstantPad(Function):
+    """`a` with `pads[d] = (before, after)` elements of `value` around dimension `d` (negative:
+    cropped). The gradient is the output gradient with the same padding taken off again:
+    the padding with every amount negated."""
+
+    @staticmethod
+    def forward(ctx, a, pads, value=0):
+        ctx.pads, ctx.name = pads, "ConstantPadNdBackward0"
+        return tc.pad(a, pads, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ConstantPad.apply(grad, pads=tuple((-b, -e) for b, e in ctx.pads))
+
+
+class Windows(Function):
+    """The sliding windows of the last `len(kernel)` dimensions, as a view (see
+    `tensor_compute.windows`). Overlapping windows read an element several times, so its
+    gradient is the sum of theirs: `Fold`."""
+
+    @staticmethod
+    def forward(ctx, a, kernel, stride, dilation):
+        ctx.args, ctx.shape, ctx.name = (kernel, stride, dilation), a.shape, "UnfoldBackward0"
+        return tc.windows(a, kernel, stride, dilation)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Fold.apply(grad, shape=ctx.shape, args=ctx.args)
+
+
+class Fold(Function):
+    """Windows (*batch, *out, *kernel) added back into a tensor of `shape` where `Windows`
+    read them; the gradient of each window element is the output gradient where it lands."""
+
+    @staticmethod
+    def forward(ctx, windowed, shape, args):
+        ctx.args = args
+        return tc.fold(windowed, shape, *args)
+
+    @staticmethod
+    def backward(ctx, grad):
+        kernel, stride, dilation = ctx.args
+        return Windows.apply(grad, kernel=kernel, stride=stride, dilation=dilation)
+
+
 # ----- matrix product --------------------------------------------------------------------
 class MatMul(Function):
     r"""Batched matrix product $C = AB$ of tensors with at least 2 dimensions each:

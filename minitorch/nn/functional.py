@@ -1,5 +1,7 @@
 """`minitorch.nn.functional`: activations, dropout, `linear`, `one_hot` and the losses, as
-functions of tensors (PyTorch's `torch.nn.functional`, usually imported as `F`).
+functions of tensors (PyTorch's `torch.nn.functional`, usually imported as `F`); the
+convolutions (`conv`), pooling (`pooling`) and `pad` (`sliding`) are written in modules of
+their own and exported here.
 
 Each is written with tensor operations, so autograd differentiates it; the few whose
 gradient the chain rule would get wrong at an edge (`logsigmoid` at 0, `binary_cross_entropy`
@@ -17,10 +19,20 @@ import numpy as np
 from .. import dtypes
 from .. import inplace as in_place
 from ..autodiff import Function
-from ..creation import empty_like
+from ..creation import empty, empty_like
 from ..reductions import softmax_input
 from ..tensor import Tensor
 from ..tensor_functions import where
+from .conv import conv1d, conv2d, fold, unfold
+from .pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
+from .sliding import pad
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -195,6 +207,40 @@ def dropout(input, p=0.5, training=True, inplace=False):
     mask = empty_like(input, dtype=input.dtype).bernoulli_(1.0 - p)
     return input * (mask / (1.0 - p))
     # END SOLUTION
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    r"""Channel dropout: in training, each channel of each sample (`input[n, c]`, a whole
+    feature map) is zeroed with probability `p`, the others scaled by $1 / (1 - p)$. For
+    (N, C, H, W) or (C, H, W) inputs; a 3-D input is read as (N, C, L), as PyTorch does."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.dim() not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {input.dim()}-D input to dropout2d, which is deprecated and "
+            "will result in an error in a future release. To retain the behavior and silence "
+            "this warning, please use dropout instead. Note that dropout2d exists to provide "
+            "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and "
+            "an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2,
+        )
+    elif input.dim() == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2,
+        )
+    if not training:
+        return input
+    if inplace:
+        return in_place.update(input, "dropout2d_", lambda x: dropout2d(x, p, training=True))
+    if p == 1.0:
+        return input * 0.0
+    shape = tuple(input.shape[:2]) + (1,) * max(input.dim() - 2, 0)
+    mask = empty(shape, dtype=input.dtype, backend=input.backend).bernoulli_(1.0 - p)
+    return input * (mask / (1.0 - p))
 
 
 def linear(input, weight, bias=None):
@@ -560,7 +606,9 @@ def _cross_entropy_with_probabilities(input, target, weight, reduction, label_sm
 
 
 __all__ = [
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
-    "gelu", "l1_loss", "leaky_relu", "linear", "log_softmax", "logsigmoid", "mse_loss",
-    "nll_loss", "one_hot", "relu", "sigmoid", "softmax", "softplus", "tanh",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "conv1d", "conv2d",
+    "cross_entropy", "dropout", "dropout2d", "fold", "gelu", "l1_loss", "leaky_relu", "linear",
+    "log_softmax", "logsigmoid", "max_pool1d", "max_pool2d", "mse_loss", "nll_loss", "one_hot",
+    "pad", "relu", "sigmoid", "softmax", "softplus", "tanh", "unfold",
 ]

@@ -1,0 +1,105 @@
+"""What convolutions, pooling, `unfold` and `fold` share: their size arguments (an int or one
+per spatial dimension), `pad` (PyTorch's `F.pad`) and the sliding windows of a padded input.
+
+A window operation pads the input, then takes the *view* of all its windows
+(`tensor_functions.Windows`: no copy; overlapping windows share elements) and reduces each
+window: a matrix product with the kernel for a convolution, a max or a mean for pooling.
+Autograd differentiates the result; the windows' backward adds each window's gradient back
+where the window was read (`Fold`), so no operation here needs a kernel of its own, and each
+runs on every backend.
+"""
+
+import numbers
+
+from .. import tensor_functions as TF
+from ..tensor import Tensor
+
+
+def ntuple(value, n, name, op):
+    """`value` as a tuple of `n` ints: an int repeated, or a sequence of 1 or `n` ints."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return (int(value),) * n
+    if isinstance(value, (tuple, list)) and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value):
+        if len(value) == n:
+            return tuple(int(v) for v in value)
+        if len(value) == 1:
+            return (int(value[0]),) * n
+    raise RuntimeError(
+        f"{op}: expected {name} to be a single integer value or a list of {n} values to match "
+        f"the {n}-d operation, but got {name}={value!r}"
+    )
+
+
+def check_tensor(op, arg, x):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
+
+
+def batched(input, nd, op, message=None):
+    """`input` with a batch dimension (an unbatched (C, *spatial) input gets one of size 1),
+    and whether it was added; PyTorch's error for any other rank, naming the input's size."""
+    check_tensor(op, "input", input)
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            (message or f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, "
+             "but got input of size: ") + f"{list(input.shape)}"
+        )
+    if input.dim() == nd + 1:
+        return input.unsqueeze(0), True
+    return input, False
+
+
+def pad(input, pad, mode="constant", value=None):
+    """`input` padded with `value` (default 0): `pad` holds (before, after) amounts from the
+    *last* dimension backwards, `(left, right, top, bottom, ...)`, as in PyTorch; a negative
+    amount crops. Only `mode='constant'` is implemented."""
+    check_tensor("pad", "input", input)
+    if mode != "constant":
+        if mode in ("reflect", "replicate", "circular"):
+            raise NotImplementedError(
+                f"minitorch's pad supports mode='constant' only, not mode={mode!r}"
+            )
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) > 2 * input.dim():
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension but "
+            f"got padding length {len(pad)} and input of dimension {input.dim()}"
+        )
+    pairs = [(0, 0)] * input.dim()
+    for i in range(len(pad) // 2):
+        pairs[input.dim() - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    for d, (n, (b, e)) in enumerate(zip(input.shape, pairs)):
+        if n + b + e < 0:
+            raise RuntimeError(
+                f"The input size {n}, plus negative padding {b} and {e} resulted in a negative "
+                f"output size, which is invalid. Check dimension {d} of your input."
+            )
+    if all(p == (0, 0) for p in pairs):
+        return input
+    return TF.ConstantPad.apply(input, pads=tuple(pairs), value=0 if value is None else value)
+
+
+def pad_spatial(input, pads, value=0):
+    """`input` padded by `pads[i] = (before, after)` along its last `len(pads)` dimensions."""
+    pairs = ((0, 0),) * (input.dim() - len(pads)) + tuple(pads)
+    if all(p == (0, 0) for p in pairs):
+        return input
+    return TF.ConstantPad.apply(input, pads=pairs, value=value)
+
+
+def windows(input, kernel, stride, dilation):
+    """The view (*batch, *out, *kernel) of the sliding windows over the last `len(kernel)`
+    dimensions of `input` (which the windows must fit)."""
+    return TF.Windows.apply(input, kernel=tuple(kernel), stride=tuple(stride),
+                            dilation=tuple(dilation))
+
+
+def fold_windows(input, shape, kernel, stride, dilation):
+    """Windows (*batch, *out, *kernel) summed back into a tensor of `shape` (the inverse of
+    `windows` for sums: elements read by several windows get all their values added)."""
+    return TF.Fold.apply(input, shape=tuple(shape),
+                         args=(tuple(kernel), tuple(stride), tuple(dilation)))
