@@ -237,8 +237,10 @@ def window_shape(shape, kernel, stride, dilation):
     """The shape of the windows view of a tensor of `shape` (see `windows`)."""
     d = len(kernel)
     spatial = shape[len(shape) - d:]
+    # BEGIN SOLUTION 7.1
     out = tuple((n - dil * (k - 1) - 1) // s + 1
                 for n, k, s, dil in zip(spatial, kernel, stride, dilation))
+    # END SOLUTION
     return tuple(shape[:len(shape) - d]) + out + tuple(kernel)
 
 
@@ -249,9 +251,11 @@ def windows(a, kernel, stride, dilation):
     that overlap share elements: no copy is made (the window must fit, checked by the caller)."""
     data = a._data
     lead = data.dims - len(kernel)
+    # BEGIN SOLUTION 7.1
     spatial_strides = data.strides[lead:]
     strides = (data.strides[:lead] + tuple(st * s for st, s in zip(spatial_strides, stride))
                + tuple(st * dil for st, dil in zip(spatial_strides, dilation)))
+    # END SOLUTION
     return a._as_view(data.view(window_shape(a.shape, kernel, stride, dilation), strides))
 
 
@@ -264,6 +268,7 @@ def fold(windowed, shape, kernel, stride, dilation):
     d = len(kernel)
     lead = len(shape) - d
     view_shape = source.shape[:lead + d]
+    # BEGIN SOLUTION 7.3
     target_strides = target.strides[:lead] + tuple(
         st * s for st, s in zip(target.strides[lead:], stride))
     for offsets in itertools.product(*(range(k) for k in kernel)):
@@ -273,6 +278,7 @@ def fold(windowed, shape, kernel, stride, dilation):
         read = source.offset + sum(o * st for o, st in zip(offsets, source.strides[lead + d:]))
         piece = source.view(view_shape, source.strides[:lead + d], read)
         windowed.backend.zip(ops.add, into, piece, windowed.dtype, out=into)
+    # END SOLUTION
     return out
 
 

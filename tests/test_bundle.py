@@ -187,7 +187,7 @@ def released_all(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ["01_tensors", "02_autograd", "03_modules", "04_fast",
-                                        "05_training", "06_gpu"])
+                                        "05_training", "06_gpu", "07_cnn"])
 def test_every_assignments_bundle_and_zip_hold_no_solution(released_all, tmp_path,
                                                            monkeypatch, assignment):
     """The leak scan and an independent check, on the bundle and the Gradescope zip of each

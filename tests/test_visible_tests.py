@@ -2,12 +2,13 @@
 reference package, makes the visible tests of its task fail (the hidden tests, which grade,
 are stronger still). A student who sees "the visible tests pass" has not made one of these.
 
-The visible tests of a task are the notebook's cell `task_<a>_<b>_visible` (01, 02 and 06, whose
-cells run on their own); each runs in a fresh interpreter, after what the notebook's setup
-cell does (for 06: its setup and helpers cells, magics left out: the GPU kernels on numba's CUDA
-simulator where there is no GPU), against the planted copy. The unplanted reference passes them
-all (so a failure below is the bug's doing). A missing `cuda.syncthreads()` is not among the
-bugs: it is a race, which the simulator does not reliably show (the notebook says so).
+The visible tests of a task are the notebook's cell `task_<a>_<b>_visible` (01, 02, 06, and 07
+but 7.5, which trains a CNN: cells that run on their own); each runs in a fresh interpreter,
+after what the notebook's setup cell does (for 06 and 07: their setup and helpers cells, magics
+left out; 06's GPU kernels on numba's CUDA simulator where there is no GPU), against the planted
+copy. The unplanted reference passes them all (so a failure below is the bug's doing). A missing
+`cuda.syncthreads()` is not among the bugs: it is a race, which the simulator does not reliably
+show (the notebook says so).
 """
 
 import json
@@ -74,6 +75,33 @@ BUGS = [
      "if i < rows:\n            out["),
     ("6.4", "cuda_ops.py", "broadcast_position(first, out_shape, b_shape, b_strides)",
      "(first_batch + cuda.blockIdx.z) * inner * cols"),
+    # 07: windows, the im2col convolution, fold, pooling
+    ("7.1", "tensor_compute.py", "(n - dil * (k - 1) - 1) // s + 1", "(n - dil * (k - 1) - 1) + 1"),
+    ("7.1", "tensor_compute.py", "(n - dil * (k - 1) - 1) // s + 1", "(n - (k - 1) - 1) // s + 1"),
+    ("7.1", "tensor_compute.py", "tuple(st * dil for st, dil in zip(spatial_strides, dilation))",
+     "tuple(spatial_strides)"),
+    ("7.1", "tensor_compute.py", "tuple(st * s for st, s in zip(spatial_strides, stride))",
+     "tuple(spatial_strides)"),
+    ("7.2", "nn/conv.py", "x = pad_spatial(x, pads)",
+     "x = pad_spatial(x, tuple((0, b + e) for b, e in pads))"),
+    ("7.2", "nn/conv.py", "kernels = weight.reshape(groups, out_channels // groups, -1)",
+     "kernels = weight.reshape(out_channels // groups, groups, -1).transpose(0, 1)"),
+    ("7.2", "nn/conv.py",
+     "order = (0, 1, 2) + tuple(range(3 + nd, 3 + 2 * nd)) + tuple(range(3, 3 + nd))",
+     "order = tuple(range(3 + 2 * nd))"),
+    ("7.3", "tensor_compute.py",
+     "windowed.backend.zip(ops.add, into, piece, windowed.dtype, out=into)",
+     "windowed.backend.copy(piece, into)"),
+    ("7.3", "tensor_compute.py", "st * s for st, s in zip(target.strides[lead:], stride))",
+     "st for st, s in zip(target.strides[lead:], stride))"),
+    ("7.3", "tensor_compute.py", "at = target.offset + sum(o * dil * st for",
+     "at = target.offset + sum(o * st + 0 * dil for"),
+    ("7.4", "nn/pooling.py", "ceil_mode,\n                               _lowest(input.dtype))",
+     "ceil_mode,\n                               0)"),
+    ("7.4", "nn/pooling.py", "if count_include_pad:\n        return (end - start)",
+     "if not count_include_pad:\n        return (end - start)"),
+    ("7.4", "nn/pooling.py", "end = np.minimum(start + k, n + p)",
+     "end = np.minimum(start + k, n)"),
 ]
 
 
@@ -96,11 +124,14 @@ def setup_cells(notebook: Path, ids: tuple[str, ...]) -> str:
 
 
 GPU = ROOT / "course" / "source" / "06_gpu" / "06_gpu.ipynb"
+CNN = ROOT / "course" / "source" / "07_cnn" / "07_cnn.ipynb"
 # The assignments whose visible tests run on their own (03's build on the lecture's classes).
 VISIBLE = {**visible_cells(ROOT / "course" / "source" / "01_tensors" / "01_tensors.ipynb"),
            **visible_cells(ROOT / "course" / "source" / "02_autograd" / "02_autograd.ipynb"),
-           **visible_cells(GPU)}
-SETUPS = {"6": setup_cells(GPU, ("setup", "helpers"))}
+           **visible_cells(GPU),
+           **{t: c for t, c in visible_cells(CNN).items() if t != "7.5"}}  # 7.5 trains a CNN
+SETUPS = {"6": setup_cells(GPU, ("setup", "helpers")),
+          "7": setup_cells(CNN, ("setup", "helpers"))}
 
 
 def run_visible(package_root: Path, task: str) -> subprocess.CompletedProcess:

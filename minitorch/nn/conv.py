@@ -100,6 +100,7 @@ def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
 
     n, channels = x.shape[:2]
     out_channels = weight.shape[0]
+    # BEGIN SOLUTION 7.2
     x = pad_spatial(x, pads)
     # (N, groups, C/groups, *out, *kernel) -> columns (N, groups, C/groups * |kernel|, |out|)
     win = windows(x.reshape(n, groups, channels // groups, *padded), kernel, stride, dilation)
@@ -110,6 +111,7 @@ def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
     out = (kernels @ columns).reshape(n, out_channels, *out_size)
     if bias is not None:
         out = out + bias.reshape(out_channels, *(1,) * nd)
+    # END SOLUTION
     return out.squeeze(0) if unbatched else out
 
 

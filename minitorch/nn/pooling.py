@@ -100,10 +100,12 @@ def _max_poolnd(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode
     _check_rank(op, input, nd)
     kernel, stride, padding, dilation = _pool_args(op, nd, kernel_size, stride, padding,
                                                    dilation)
+    # BEGIN SOLUTION 7.4
     win, out = _pooled_windows(op, nd, input, kernel, stride, padding, dilation, ceil_mode,
                                _lowest(input.dtype))
     flat = win.reshape(*win.shape[:win.dim() - nd], -1)
     values, positions = flat.max(dim=-1)
+    # END SOLUTION
     if not return_indices:
         return values
     return values, _input_indices(input, positions, nd, kernel, stride, padding, dilation, out)
@@ -152,8 +154,10 @@ def _avg_poolnd(op, nd, input, kernel_size, stride, padding, ceil_mode, count_in
     kernel, stride, padding, dilation = _pool_args(op, nd, kernel_size, stride, padding, 1)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
+    # BEGIN SOLUTION 7.4
     win, out = _pooled_windows(op, nd, input, kernel, stride, padding, dilation, ceil_mode, 0)
     sums = win.sum(dim=tuple(range(win.dim() - nd, win.dim())))
+    # END SOLUTION
     if divisor_override is not None:
         return sums / divisor_override
     sizes = input.shape[input.dim() - nd:]
@@ -167,11 +171,13 @@ def _avg_poolnd(op, nd, input, kernel_size, stride, padding, ceil_mode, count_in
 def _window_counts(n, k, s, p, out, count_include_pad):
     """How many elements each window along a dimension averages: those inside the padded
     input (count_include_pad), or inside the input itself."""
+    # BEGIN SOLUTION 7.4
     start = np.arange(out) * s - p
     end = np.minimum(start + k, n + p)
     if count_include_pad:
         return (end - start).astype(np.float64)
     return (np.minimum(end, n) - np.maximum(start, 0)).astype(np.float64)
+    # END SOLUTION
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
