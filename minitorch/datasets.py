@@ -220,3 +220,6 @@ def load_mnist(folder, train=True):
     scaled = images.astype(np.float32) / np.float32(255.0)
     return tensor(scaled, dtype=dtypes.float32), tensor(labels.astype(np.int64),
                                                        dtype=dtypes.int64)
+
+
+mnist = load_mnist  # the name issue 11's notebooks use: `minitorch.datasets.mnist(path)`
