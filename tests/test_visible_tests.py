@@ -33,7 +33,7 @@ BUGS = [
      "extra = min(1, len(big_shape) - len(shape))"),
     ("1.3", "tensor_data.py", "out_index[i] = 0 if shape[i] == 1 else big_index[extra + i]",
      "out_index[i] = big_index[extra + i]"),
-    ("1.4", "tensor_data.py", "out.append(b[i] if a[i] == 1 else a[i])", "out.append(a[i])"),
+    ("1.4", "tensor_data.py", "out[i] = b[i] if a[i] == 1 else a[i]", "out[i] = a[i]"),
     ("1.5", "tensor_data.py", "strides = tuple(self.strides[i] for i in order)",
      "strides = self.strides"),
     ("1.6", "tensor_ops.py", "out[index_to_position(out_index, out_strides)] = fn(value)",
