@@ -72,10 +72,6 @@ def to_host(storage):
     return values
 
 
-def is_device_array(storage):
-    return not isinstance(storage, np.ndarray)
-
-
 # ----- device-side asserts ------------------------------------------------------------------
 _assert = {"flag": None, "pending": None}
 

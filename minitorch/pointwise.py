@@ -106,8 +106,10 @@ def binary(a, b, name, fn, out_dtype=None, compute_dtype=None, out=None):
     dtype = compute_dtype or dtypes.result_type(a, b)
     if isinstance(fn, ByCategory):
         fn = fn.pick(dtype)
-    tensor = leading(a, b)
-    check_same_backend(name, a, b)
+    tensor = a if isinstance(a, TensorCore) else b
+    if isinstance(b, TensorCore) and b.backend is not tensor.backend:
+        check_same_backend(name, a, b)  # (raises unless one is a CPU number, as PyTorch)
+        tensor = leading(a, b)
     try:
         out = tensor.backend.zip(fn, operand(a, dtype), operand(b, dtype), out_dtype or dtype,
                                  out)
