@@ -2,8 +2,8 @@
 reference package, makes the visible tests of its task fail (the hidden tests, which grade,
 are stronger still). A student who sees "the visible tests pass" has not made one of these.
 
-The visible tests of a task are the notebook's cell `task_<a>_<b>_visible` (01, 02, 06, and 07
-but 7.5, which trains a CNN: cells that run on their own); each runs in a fresh interpreter,
+The visible tests of a task are the notebook's cell `task_<a>_<b>_visible` (01, 02, 3.4-3.6, 06,
+and 07 but 7.5, which trains a CNN: cells that run on their own); each runs in a fresh interpreter,
 after what the notebook's setup cell does (for 06 and 07: their setup and helpers cells, magics
 left out; 06's GPU kernels on numba's CUDA simulator where there is no GPU), against the planted
 copy. The unplanted reference passes them all (so a failure below is the bug's doing). A missing
@@ -60,6 +60,23 @@ BUGS = [
      "extra = min(1, grad.dim() - len(shape))"),
     ("2.6", "tensor_functions.py", "_to_input(-grad * ctx.alpha, b)", "_to_input(-grad, b)"),
     ("2.8", "tensor_functions.py", "return grad.reshape(ctx.shape)", "return grad.view(ctx.shape)"),
+    # 03: the functional layers
+    ("3.4", "nn/functional.py", "return where(input > 0, input, input * negative_slope)",
+     "return where(input > 0, input, input * 0.01)"),
+    ("3.4", "nn/functional.py", "(input + 0.044715 * input * input * input) * _SQRT_2_OVER_PI",
+     "(input + 0.044715 * input * input) * _SQRT_2_OVER_PI"),
+    ("3.5", "nn/functional.py",
+     "dtype=input.dtype).bernoulli_(1.0 - p)\n    return input * (mask / (1.0 - p))",
+     "dtype=input.dtype).bernoulli_(1.0 - p)\n    return input * mask"),
+    ("3.5", "nn/functional.py", "if not training:\n        return input\n    if p == 1.0:",
+     "if False:\n        return input\n    if p == 1.0:"),
+    ("3.6", "nn/functional.py", "variance = (centered * centered).mean(dims, keepdim=True)",
+     "variance = input.var(dims, keepdim=True)"),
+    ("3.6", "nn/functional.py", "out = centered / (variance + eps).sqrt()",
+     "out = centered / (variance.sqrt() + eps)"),
+    ("3.6", "nn/functional.py", "dims = tuple(range(-n, 0))", "dims = (-1,)"),
+    ("3.6", "nn/functional.py", "centered = input - input.mean(dims, keepdim=True)",
+     "centered = input - input.mean()"),
     # 06: the GPU kernels of cuda_ops.py
     ("6.1", "cuda_ops.py",
      "out[broadcast_position(i, out_shape, out_shape, out_strides)] = fn(value)",
@@ -129,14 +146,17 @@ def setup_cells(notebook: Path, ids: tuple[str, ...]) -> str:
                      if not line.startswith("%")) + "\n"
 
 
+MODULES = ROOT / "course" / "source" / "03_modules" / "03_modules.ipynb"
 GPU = ROOT / "course" / "source" / "06_gpu" / "06_gpu.ipynb"
 CNN = ROOT / "course" / "source" / "07_cnn" / "07_cnn.ipynb"
-# The assignments whose visible tests run on their own (03's build on the lecture's classes).
+# The visible tests that run on their own (those of 3.1-3.3 build on the lecture's classes).
 VISIBLE = {**visible_cells(ROOT / "course" / "source" / "01_tensors" / "01_tensors.ipynb"),
            **visible_cells(ROOT / "course" / "source" / "02_autograd" / "02_autograd.ipynb"),
+           **{t: c for t, c in visible_cells(MODULES).items() if t in ("3.4", "3.5", "3.6")},
            **visible_cells(GPU),
            **{t: c for t, c in visible_cells(CNN).items() if t != "7.5"}}  # 7.5 trains a CNN
-SETUPS = {"6": setup_cells(GPU, ("setup", "helpers")),
+SETUPS = {"3": setup_cells(MODULES, ("setup",)),
+          "6": setup_cells(GPU, ("setup", "helpers")),
           "7": setup_cells(CNN, ("setup", "helpers"))}
 
 

@@ -267,6 +267,33 @@ def linear(input, weight, bias=None):
     return out
 
 
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    r"""Normalise each sample over its last `len(normalized_shape)` dimensions:
+    $y = (x - \mu) / \sqrt{\sigma^2 + \epsilon} \cdot \gamma + \beta$, with the mean $\mu$ and
+    the biased variance $\sigma^2$ of those dimensions, and `weight` $\gamma$ and `bias`
+    $\beta$ (of shape `normalized_shape`) when given."""
+    _check_tensor("layer_norm", "input", input)
+    normalized_shape = tuple(normalized_shape)
+    n = len(normalized_shape)
+    if input.dim() < n or tuple(input.shape[input.dim() - n:]) != normalized_shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(normalized_shape)}, expected input with "
+            f"shape [*, {', '.join(str(s) for s in normalized_shape)}], but got input "
+            f"of size{list(input.shape)}"
+        )
+    # BEGIN SOLUTION 3.6
+    dims = tuple(range(-n, 0))
+    centered = input - input.mean(dims, keepdim=True)
+    variance = (centered * centered).mean(dims, keepdim=True)
+    out = centered / (variance + eps).sqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+    # END SOLUTION
+
+
 def one_hot(tensor, num_classes=-1):
     """Class indices (int64) to one-hot rows: the result has shape (*tensor.shape,
     num_classes) and dtype int64, with 1 at each index and 0 elsewhere.
@@ -608,7 +635,8 @@ def _cross_entropy_with_probabilities(input, target, weight, reduction, label_sm
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "conv1d", "conv2d",
-    "cross_entropy", "dropout", "dropout2d", "fold", "gelu", "l1_loss", "leaky_relu", "linear",
+    "cross_entropy", "dropout", "dropout2d", "fold", "gelu", "l1_loss", "layer_norm", "leaky_relu",
+    "linear",
     "log_softmax", "logsigmoid", "max_pool1d", "max_pool2d", "mse_loss", "nll_loss", "one_hot",
     "pad", "relu", "sigmoid", "softmax", "softplus", "tanh", "unfold",
 ]

@@ -260,23 +260,7 @@ class LayerNorm(Module):
                 init.zeros_(self.bias)
 
     def forward(self, input):
-        n = len(self.normalized_shape)
-        if tuple(input.shape[input.dim() - n:]) != self.normalized_shape or input.dim() < n:
-            raise RuntimeError(
-                f"Given normalized_shape={list(self.normalized_shape)}, expected input with "
-                f"shape [*, {', '.join(str(s) for s in self.normalized_shape)}], but got input "
-                f"of size{list(input.shape)}"
-            )
-        dims = tuple(range(-n, 0))
-        mean = input.mean(dims, keepdim=True)
-        centered = input - mean
-        var = (centered * centered).mean(dims, keepdim=True)
-        out = centered / (var + self.eps).sqrt()
-        if self.weight is not None:
-            out = out * self.weight
-        if self.bias is not None:
-            out = out + self.bias
-        return out
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "

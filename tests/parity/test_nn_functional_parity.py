@@ -106,6 +106,18 @@ def test_linear(shape, bias, dtype):
     compare(fn, arrays if bias else arrays[:2] + [None], [True, True, bias], dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("affine", ["none", "weight", "both"])
+@pytest.mark.parametrize("shape, normalized", [((3, 4), (4,)), ((2, 3, 4), (3, 4))], ids=str)
+def test_layer_norm(shape, normalized, affine, dtype):
+    rng = np.random.default_rng(6)
+    arrays = [rng.normal(1.0, 3.0, size=shape), rng.normal(size=normalized),
+              rng.normal(size=normalized)]
+    grads = [True, affine != "none", affine == "both"]
+    arrays = [a if g else None for a, g in zip(arrays, grads)]
+    compare(lambda F, x, w, b: F.layer_norm(x, normalized, w, b, eps=1e-3), arrays, grads, dtype)
+
+
 def test_one_hot():
     idx = np.array([[0, 3], [2, 2]])
     for classes in (-1, 5):
