@@ -1,7 +1,8 @@
 """Neural networks, PyTorch's `torch.nn`: `Module`, `Parameter`, containers, layers
-(linear, convolution, pooling, normalisation), losses, `nn.init` and `nn.functional`."""
+(linear, convolution, pooling, normalisation), losses, `nn.init`, `nn.functional` and
+`nn.utils` (gradient clipping)."""
 
-from . import functional, init
+from . import functional, init, utils
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv_layers import Conv1d, Conv2d
@@ -40,5 +41,5 @@ __all__ = [
     "Dropout", "Dropout2d", "Embedding", "Flatten", "Identity", "L1Loss", "LayerNorm",
     "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool1d", "MaxPool2d", "Module",
     "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid",
-    "Softmax", "Tanh", "Unflatten", "functional", "init",
+    "Softmax", "Tanh", "Unflatten", "functional", "init", "utils",
 ]
