@@ -32,10 +32,18 @@ class Context:
     def __init__(self):
         self._saved = ()
         self._versions = ()
+        self._unpack = None  # the unpack hook of the values saved under saved_tensors_hooks
         self.needs_input_grad = ()  # per input: does it need a gradient?
 
     def save_for_backward(self, *values):
-        """Keep `values` for backward; changing a saved tensor in place is then an error."""
+        """Keep `values` for backward; changing a saved tensor in place is then an error.
+        Under `saved_tensors_hooks`, each differentiable value is kept as `pack(value)`
+        instead (and not checked for in-place changes: what pack made may be a copy)."""
+        self._unpack = None
+        if _saved_hooks:
+            pack, self._unpack = _saved_hooks[-1]
+            values = tuple(_Packed(pack(v)) if isinstance(v, Differentiable) else v
+                           for v in values)
         self._saved = values
         self._versions = tuple(_version_of(v) for v in values)
 
@@ -50,6 +58,9 @@ class Context:
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward."
             )
+        if self._unpack is not None:
+            return tuple(self._unpack(v.packed) if isinstance(v, _Packed) else v
+                         for v in self._saved)
         for value, version in zip(self._saved, self._versions):
             if version is not None and _version_of(value) != version:
                 raise RuntimeError(
@@ -72,6 +83,34 @@ class Context:
 def _version_of(value):
     """How often a saved value was changed in place (None for what cannot be)."""
     return value._version if isinstance(value, Differentiable) else None
+
+
+# The (pack, unpack) pairs of the active `saved_tensors_hooks`, innermost last.
+_saved_hooks = []
+
+
+class _Packed:
+    """What a pack hook returned for a saved value (told apart from values saved as they are)."""
+
+    def __init__(self, packed):
+        self.packed = packed
+
+
+class saved_tensors_hooks:  # noqa: N801 (PyTorch's name)
+    """`with saved_tensors_hooks(pack_hook, unpack_hook):` (PyTorch's
+    `torch.autograd.graph.saved_tensors_hooks`) passes every tensor an operation saves for its
+    backward through `pack_hook(tensor)`, and what that returned through `unpack_hook(...)` when
+    backward needs the tensor: to see what the graph keeps in memory, or to keep it elsewhere."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook, self.unpack_hook = pack_hook, unpack_hook
+
+    def __enter__(self):
+        _saved_hooks.append((self.pack_hook, self.unpack_hook))
+        return self
+
+    def __exit__(self, *exc_info):
+        _saved_hooks.pop()
 
 
 class _UnrecordedContext:

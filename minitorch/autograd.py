@@ -1,15 +1,21 @@
 """`minitorch.autograd`: `backward` and `grad` over several outputs, `Function` for
 user-defined differentiable operations (`forward(ctx, ...)` / `backward(ctx, grad)`), and
-`gradcheck`, which compares the gradients `grad` computes with central differences.
+`gradcheck`, which compares the gradients `grad` computes with central differences, and
+`graph.saved_tensors_hooks`, which sees what the graph keeps for backward.
 """
+
+from types import SimpleNamespace
 
 import numpy as np
 
 from . import grad_mode
-from .autodiff import Function, backpropagate, central_difference, graph_edge
+from .autodiff import Function, backpropagate, central_difference, graph_edge, saved_tensors_hooks
 from .tensor_core import TensorCore
 
-__all__ = ["Function", "GradcheckError", "backward", "grad", "gradcheck"]
+__all__ = ["Function", "GradcheckError", "backward", "grad", "gradcheck", "graph"]
+
+# `minitorch.autograd.graph`: the part of PyTorch's `torch.autograd.graph` that minitorch has.
+graph = SimpleNamespace(saved_tensors_hooks=saved_tensors_hooks)
 
 
 def _seed_gradient(output, gradient):
