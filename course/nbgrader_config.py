@@ -19,6 +19,7 @@ c.CourseDirectory.course_id = "minitorch"
 c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}"
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.nbi", "*.nbc",
+    "roofline_history.json",  # 04's roofline lab: the student's own measurements
 ]
 # A local exchange inside the course (git-ignored): release, fetch and submit on one machine.
 c.Exchange.root = str(HERE / "exchange")
