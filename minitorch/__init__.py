@@ -36,6 +36,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .cumulative import cumprod, cumsum
 from .device import device
 from .dtypes import (
     dtype,
@@ -48,6 +49,7 @@ from .dtypes import (
     result_type,
     set_default_dtype,
 )
+from .einsum import einsum
 from .elementwise import (
     abs,
     add,
@@ -118,7 +120,21 @@ from .elementwise import (
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .indexing import nonzero
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
-from .linalg import bmm, dot, inner, matmul, mm, mv
+from .linalg import (
+    bmm,
+    cdist,
+    cross,
+    dot,
+    ger,
+    inner,
+    kron,
+    matmul,
+    mm,
+    mv,
+    outer,
+    tensordot,
+    trace,
+)
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .reductions import (
     all,
@@ -138,14 +154,18 @@ from .reductions import (
     sum,
     var,
 )
+from .repeat_ops import meshgrid, repeat_interleave, tile
 from .sampling import bernoulli
 from .scalar import Scalar
+from .selection import index_select, masked_select, scatter, scatter_add
 from .shape_ops import (
     broadcast_shapes,
     broadcast_tensors,
     broadcast_to,
     cat,
     chunk,
+    diag,
+    diagonal,
     flatten,
     flip,
     fliplr,
@@ -170,6 +190,7 @@ from .shape_ops import (
     unsqueeze,
 )
 from .size import Size
+from .sorting import argsort, bucketize, searchsorted, sort, topk, unique
 from .tensor import Tensor
 from .tensor_functions import where
 
