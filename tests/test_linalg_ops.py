@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import arrays, assert_matches, shapes, tensor_arrays
+from strategies import assert_matches, shapes, tensor_arrays
 
 import minitorch
 from minitorch import autograd
@@ -160,7 +160,7 @@ def test_linalg_gradients_and_nodes():
     check(lambda x, y: minitorch.cross(x, y, dim=1), leaf(a), leaf(b[:1]))  # y broadcasts
     check(lambda x, y: minitorch.tensordot(x, y, dims=([1], [0])), leaf(a), leaf(b))
     for p in (1.0, 2.0, 3.0, math.inf):
-        check(lambda x, y: minitorch.cdist(x, y, p=p), leaf(a), leaf(b))
+        check(lambda x, y, p=p: minitorch.cdist(x, y, p=p), leaf(a), leaf(b))
     x, y = leaf(b), leaf(a)
     assert node(x.trace()) == "TraceBackward0"
     assert node(minitorch.outer(x[0], x[1])) == "MulBackward0"
