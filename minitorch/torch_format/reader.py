@@ -255,8 +255,8 @@ class _Unpickler(pickle.Unpickler):
             raise _refused(f"Only persistent_load of storage is allowed, but got {_short(pid)}")
         _, kind, key, location, numel = pid
         element = kind.storage if type(kind) is _Global else None
-        if element is None or type(key) is not str or type(location) is not str or type(numel) is not int \
-                or numel < 0:
+        if element is None or type(key) is not str or type(location) is not str \
+                or type(numel) is not int or numel < 0:
             raise _refused(f"a malformed storage id {_short(pid)}")
         if (key, element) not in self.storages:
             data = self.records.read(f"data/{key}", numel * element.disk.itemsize)
