@@ -246,7 +246,8 @@ class _Unpickler(pickle.Unpickler):
         module = "builtins" if module == "__builtin__" else module  # protocol 2's name
         path = f"{module}.{name}"
         if path not in _ALLOWED:
-            raise _refused(f"Unsupported global: GLOBAL {path} was not an allowed global by "
+            shown = name if module == "builtins" else path  # as PyTorch names it
+            raise _refused(f"Unsupported global: GLOBAL {shown} was not an allowed global by "
                            "default.")
         return _ALLOWED[path]
 
