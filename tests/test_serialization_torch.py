@@ -243,10 +243,11 @@ def op_ints(items):
     return b"(" + b"".join(b"J" + struct.pack("<i", i) for i in items) + b"t"
 
 
-def tensor_pickle(numel=4, offset=0, size=(4,), stride=(1,), storage="FloatStorage"):
+def tensor_pickle(numel=4, offset=0, size=(4,), stride=(1,), storage="FloatStorage",
+                  location="cpu"):
     """What torch.save writes for one tensor: _rebuild_tensor_v2 over storage record 0."""
     return (b"\x80\x02" + op_global("torch._utils", "_rebuild_tensor_v2") + b"((" +
-            op_text("storage") + op_global("torch", storage) + op_text("0") + op_text("cpu") +
+            op_text("storage") + op_global("torch", storage) + op_text("0") + op_text(location) +
             b"J" + struct.pack("<i", numel) + b"tQ" + b"J" + struct.pack("<i", offset) +
             op_ints(size) + op_ints(stride) + b"\x89" + op_global("collections", "OrderedDict") +
             b")RtR.")
@@ -268,6 +269,17 @@ def test_a_hand_written_torch_archive_loads():
     t = load(torch_zip({"data.pkl": tensor_pickle(offset=1, size=(2,), stride=(2,)),
                         "data/0": FOUR_FLOATS}, folder="any_name/"))
     assert t.tolist() == [1.0, 3.0] and t.dtype == minitorch.float32
+
+
+def test_tensors_go_where_map_location_says_or_where_they_were_saved():
+    on_gpu = load(torch_zip({"data.pkl": tensor_pickle(location="cuda:0"), "data/0": FOUR_FLOATS}))
+    assert on_gpu.device == minitorch.device("cuda", 0)  # (the simulator, without a GPU)
+    on_cpu = load(torch_zip({"data.pkl": tensor_pickle(location="cuda:0"),
+                             "data/0": FOUR_FLOATS}), map_location="cpu")
+    assert on_cpu.device == minitorch.device("cpu") and on_cpu.tolist() == [0.0, 1.0, 2.0, 3.0]
+    moved = load(FIXTURES / "views.pt", map_location="cuda")["transposed"]
+    assert moved.device.type == "cuda"
+    np.testing.assert_array_equal(values(moved.cpu()), np.arange(12.0).reshape(3, 4).T)
 
 
 def hostile_pickles(marker):
