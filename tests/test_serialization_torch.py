@@ -321,6 +321,8 @@ def test_a_pickle_that_would_run_code_is_refused_without_running_it(tmp_path, na
     (b"\x80\x02" + op_global("torch", "FloatStorage") + b".", "torch.FloatStorage is not data"),
     (b"\x80\x02" + op_global("_codecs", "encode") + op_text("x") + op_text("rot13") + b"\x86R.",
      "_codecs.encode is allowed only for bytes"),
+    (b"\x80\x02" + op_global("torch", "device") + op_text("mps") + b"\x85R.",
+     r"torch.device\('mps'\): Expected one of cpu, cuda"),
     (tensor_pickle(size=(5,)), r"reaches past the end of its storage '0' \(4 elements\)"),
     (tensor_pickle(offset=3, size=(2,)), "reaches past the end"),
     (tensor_pickle(size=(2,), stride=(-1,)), "a tensor of size .2,., stride .-1,."),
@@ -329,7 +331,7 @@ def test_a_pickle_that_would_run_code_is_refused_without_running_it(tmp_path, na
     (tensor_pickle()[:-20], "data.pkl is damaged"),
     (b"\x80\x02" + b"]" + b"(" * 10 + b".", "data.pkl is damaged"),
 ], ids=["BUILD on a dtype", "calling a dtype", "NEWOBJ", "a persistent id",
-        "a storage type as data", "codecs.encode", "past the end", "offset past the end",
+        "a storage type as data", "codecs.encode", "a device minitorch lacks", "past the end", "offset past the end",
         "negative stride", "strides and size", "complex storage", "truncated", "unfinished"])
 def test_malformed_or_disallowed_pickles_are_refused(pkl, problem):
     with pytest.raises(pickle.UnpicklingError, match=problem):

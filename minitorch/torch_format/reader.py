@@ -166,7 +166,10 @@ def _size(items=()):
 def _device(kind, index=None):
     if type(kind) is not str or not (index is None or type(index) is int):
         raise _refused(f"torch.device({_short(kind)}, {_short(index)})")
-    return Device(kind, index)
+    try:
+        return Device(kind, index)
+    except RuntimeError as err:  # a device type minitorch does not have, such as "mps"
+        raise _refused(f"torch.device({kind!r}): {err}") from None
 
 
 def _allowed_globals():
