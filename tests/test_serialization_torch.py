@@ -331,8 +331,9 @@ def test_a_pickle_that_would_run_code_is_refused_without_running_it(tmp_path, na
     (tensor_pickle()[:-20], "data.pkl is damaged"),
     (b"\x80\x02" + b"]" + b"(" * 10 + b".", "data.pkl is damaged"),
 ], ids=["BUILD on a dtype", "calling a dtype", "NEWOBJ", "a persistent id",
-        "a storage type as data", "codecs.encode", "a device minitorch lacks", "past the end", "offset past the end",
-        "negative stride", "strides and size", "complex storage", "truncated", "unfinished"])
+        "a storage type as data", "codecs.encode", "a device minitorch lacks", "past the end",
+        "offset past the end", "negative stride", "strides and size", "complex storage",
+        "truncated", "unfinished"])
 def test_malformed_or_disallowed_pickles_are_refused(pkl, problem):
     with pytest.raises(pickle.UnpicklingError, match=problem):
         load(torch_zip({"data.pkl": pkl, "data/0": FOUR_FLOATS}))
