@@ -181,6 +181,20 @@ def test_a_nested_checkpoint_round_trips_with_shared_tensors_views_and_parameter
     assert back["np"] == 0.5 and type(back["np"]) is float
 
 
+def test_a_gpu_tensor_is_saved_from_host_memory_with_its_device():
+    t = minitorch.arange(6.0).reshape(2, 3).t().to("cuda")  # (the simulator, without a GPU)
+    buffer = io.BytesIO()
+    save({"t": t}, buffer, format="torch")
+    with zipfile.ZipFile(buffer) as archive:
+        assert b"cuda:0" in archive.read("archive/data.pkl")
+    buffer.seek(0)
+    back = load(buffer)["t"]
+    assert back.device == minitorch.device("cuda", 0)
+    np.testing.assert_array_equal(values(back.cpu()), np.arange(6.0).reshape(2, 3).T)
+    buffer.seek(0)
+    assert load(buffer, map_location="cpu")["t"].device == minitorch.device("cpu")
+
+
 def test_the_pickle_is_protocol_2_with_only_the_opcodes_torch_weights_only_load_reads():
     # The opcodes torch/_weights_only_unpickler.py interprets (PyTorch 2.x)
     readable = {"GLOBAL", "NEWOBJ", "REDUCE", "BUILD", "APPEND", "APPENDS", "SETITEM",
