@@ -24,6 +24,8 @@ from .creation import (
     full,
     full_like,
     linspace,
+    logspace,
+    normal,
     ones,
     ones_like,
     rand,
@@ -75,10 +77,12 @@ from .elementwise import (
     greater,
     greater_equal,
     gt,
+    isclose,
     isfinite,
     isinf,
     isnan,
     le,
+    lerp,
     less,
     less_equal,
     log,
@@ -101,6 +105,7 @@ from .elementwise import (
     reciprocal,
     relu,
     remainder,
+    round,
     rsqrt,
     sigmoid,
     sign,
@@ -115,7 +120,15 @@ from .elementwise import (
     true_divide,
     trunc,
 )
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .histograms import bincount, histc
 from .indexing import nonzero
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .linalg import bmm, dot, inner, matmul, mm, mv
@@ -131,14 +144,19 @@ from .reductions import (
     logsumexp,
     max,
     mean,
+    median,
     min,
+    mode,
+    norm,
     prod,
     softmax,
     std,
+    std_mean,
     sum,
     var,
+    var_mean,
 )
-from .sampling import bernoulli
+from .sampling import bernoulli, multinomial, poisson
 from .scalar import Scalar
 from .shape_ops import (
     broadcast_shapes,

@@ -14,3 +14,5 @@ def _named_result(name):
 
 max = _named_result("max")
 min = _named_result("min")
+median = _named_result("median")
+mode = _named_result("mode")

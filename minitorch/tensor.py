@@ -12,6 +12,7 @@ from . import (
     conversions,
     dtypes,
     elementwise,
+    histograms,
     inplace,
     linalg,
     reductions,
@@ -42,6 +43,17 @@ class Tensor(TensorCore):
 
     def __init__(self, *args):
         pass
+
+    # ----- statistics, rounding and sampling (PyTorch's everyday API) --------------------
+    median = reductions.median
+    mode = reductions.mode
+    norm = reductions.norm
+    round = elementwise.round
+    lerp = elementwise.lerp
+    isclose = elementwise.isclose
+    bincount = histograms.bincount
+    histc = histograms.histc
+    multinomial = sampling.multinomial
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradients of this tensor with respect to the leaves it depends on.
