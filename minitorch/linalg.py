@@ -1,5 +1,5 @@
 """Matrix products: `matmul` (`@`) with PyTorch's rules for vectors and batches, and the
-stricter `mm`, `bmm`, `mv`, `dot`.
+stricter `mm`, `bmm`, `mv`, `dot`; `torch.linalg`'s `vector_norm` and `matrix_norm`.
 
 Each function takes the tensor first (`input`); `tensor.Tensor` binds it as the method of
 the same name, and `minitorch` exports the PyTorch functions among them.
@@ -7,6 +7,7 @@ the same name, and `minitorch` exports the PyTorch functions among them.
 
 from . import dtypes
 from . import tensor_functions as F
+from .reductions import vector_norm
 from .tensor_core import TensorCore
 
 
@@ -106,3 +107,22 @@ def _require_dims(op, name, t, n):
     if t.dim() != n:
         what = "a matrix" if n == 2 else ("a vector" if n == 1 else f"a {n}D tensor")
         raise RuntimeError(f"{op}(): {name} must be {what}, but got a {t.dim()}D tensor")
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
+    """The norm of the matrices in the dimensions `dim` of `A`: 'fro' (the root of the sum of
+    squares), 1 / -1 (the largest / smallest column sum of |A|), inf / -inf (the same of the row
+    sums). The spectral (2) and nuclear norms need singular values: not here."""
+    if A.dim() < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    if ord == "fro":
+        return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+    if ord not in (1, -1, float("inf"), float("-inf")):
+        raise NotImplementedError(f"matrix_norm(ord={ord!r}) is not supported: minitorch has "
+                                  "'fro', 1, -1, inf and -inf (no singular values)")
+    rows, cols = (d % A.dim() for d in dim)
+    summed, across = (rows, cols) if abs(ord) == 1 else (cols, rows)
+    sums = (A if dtype is None else A.to(dtype)).abs().sum(summed, keepdim=True)
+    out = sums.amax(across, keepdim=True) if ord > 0 else sums.amin(across, keepdim=True)
+    return out if keepdim else out.squeeze((rows, cols))
