@@ -77,11 +77,11 @@ class Hardtanh(Function):
         return where((x > low) & (x < high), grad, 0.0)
 
 
-def _apply(name, function, input, inplace, *options):
+def _apply(name, function, input, inplace, **options):
     """`function` of `input`, or written into `input` with `inplace=True`."""
     if inplace:
-        return in_place.update(input, f"{name}_", lambda x: function.apply(x, *options))
-    return function.apply(input, *options)
+        return in_place.update(input, f"{name}_", lambda x: function.apply(x, **options))
+    return function.apply(input, **options)
 
 
 def silu(input, inplace=False):
@@ -91,7 +91,7 @@ def silu(input, inplace=False):
 
 def elu(input, alpha=1.0, inplace=False):
     r"""ELU: $x$ where $x > 0$, else $\alpha (e^x - 1)$, elementwise."""
-    return _apply("elu", Elu, input, inplace, alpha)
+    return _apply("elu", Elu, input, inplace, alpha=alpha)
 
 
 def mish(input, inplace=False):
@@ -103,4 +103,4 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Clips to `[min_val, max_val]` elementwise."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _apply("hardtanh", Hardtanh, input, inplace, min_val, max_val)
+    return _apply("hardtanh", Hardtanh, input, inplace, min_val=min_val, max_val=max_val)
