@@ -180,7 +180,11 @@ def round(input, *, decimals=0):
     """Rounded to the nearest integer (halves to the even one, as in PyTorch), or to
     `decimals` decimal places (negative: to tens, hundreds, ...)."""
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(f'"round_cpu" not implemented for \'{input.dtype.torch_name}\'')
+        if decimals:
+            raise NotImplementedError(
+                f'"round_cpu" not implemented for \'{input.dtype.torch_name}\' (with decimals: '
+                "convert the tensor with .float() first)")
+        return input._copy()  # (integers are rounded already)
     return F.Round.apply(input, decimals=decimals or None)
 
 

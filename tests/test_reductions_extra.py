@@ -186,14 +186,15 @@ def test_round_is_half_to_even(a, decimals):
     np.testing.assert_array_equal(got, expected)
 
 
-def test_round_has_zero_gradient_and_refuses_integers():
+def test_round_has_zero_gradient_and_keeps_integers():
     x = minitorch.tensor([0.4, 2.6], requires_grad=True)
     y = minitorch.round(x, decimals=1)
     assert y.grad_fn.name() == "RoundBackward1" and x.round().grad_fn.name() == "RoundBackward0"
     y.sum().backward()
     assert x.grad.tolist() == [0.0, 0.0]
+    assert minitorch.tensor([1, 2]).round().tolist() == [1, 2]
     with pytest.raises(NotImplementedError, match="Long"):
-        minitorch.tensor([1, 2]).round()
+        minitorch.tensor([1, 2]).round(decimals=1)
 
 
 @settings(max_examples=20)
