@@ -46,8 +46,10 @@ def test_activation_gradients(name):
 
 def test_node_names_are_pytorchs():
     x = minitorch.randn(3, requires_grad=True)
-    assert [type(f(x).grad_fn).__name__ for f in (F.silu, F.elu, F.mish, F.hardtanh)] == [
-        "SiluBackward0", "EluBackward0", "MishBackward0", "HardtanhBackward0"]
+    functions = (F.silu, F.elu, F.softplus, F.mish, F.hardtanh)
+    assert [type(f(x).grad_fn).__name__ for f in functions] == [
+        "SiluBackward0", "EluBackward0", "SoftplusBackward0", "MishBackward0",
+        "HardtanhBackward0"]
 
 
 @pytest.mark.parametrize("fn", [F.silu, F.elu, F.mish, F.hardtanh])

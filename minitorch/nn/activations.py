@@ -1,4 +1,4 @@
-"""The smooth and the clipped activations: `silu`, `elu`, `mish`, `hardtanh`.
+"""The smooth and the clipped activations: `silu`, `elu`, `softplus`, `mish`, `hardtanh`.
 
 Each is a `Function` with its derivative written out, so that its node prints as PyTorch's
 (`SiluBackward0`, ...); the backward is made of tensor operations, so it can be
@@ -43,6 +43,24 @@ class Elu(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return where(x > 0, grad, grad * x.exp() * ctx.alpha)
+
+
+class Softplus(Function):
+    r"""$\frac{1}{\beta} \ln(1 + e^{\beta x})$, and $x$ where $\beta x > $ `threshold`; the
+    derivative is $\sigma(\beta x)$ (1 above the threshold)."""
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        scaled = x * beta
+        return where(scaled > threshold, x, _softplus(scaled) / beta)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        scaled = x * ctx.beta
+        return where(scaled > ctx.threshold, grad, grad * scaled.sigmoid())
 
 
 class Mish(Function):
@@ -92,6 +110,12 @@ def silu(input, inplace=False):
 def elu(input, alpha=1.0, inplace=False):
     r"""ELU: $x$ where $x > 0$, else $\alpha (e^x - 1)$, elementwise."""
     return _apply("elu", Elu, input, inplace, alpha=alpha)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    r"""$\frac{1}{\beta} \ln(1 + e^{\beta x})$ elementwise; linear ($x$) where
+    $\beta x > $ `threshold`."""
+    return Softplus.apply(input, beta=beta, threshold=threshold)
 
 
 def mish(input, inplace=False):

@@ -24,7 +24,7 @@ from ..reductions import softmax_input
 from ..shape_ops import broadcast_shapes
 from ..tensor import Tensor
 from ..tensor_functions import where
-from .activations import elu, hardtanh, mish, silu
+from .activations import elu, hardtanh, mish, silu, softplus
 from .conv import conv1d, conv2d, fold, unfold
 from .normalization import group_norm, rms_norm
 from .pooling import (
@@ -181,12 +181,6 @@ def logsigmoid(input):
     r"""$\ln \sigma(x) = -\ln(1 + e^{-x})$ elementwise, computed without overflow."""
     _check_floating("logsigmoid", input)
     return LogSigmoid.apply(input)
-
-
-def softplus(input, beta=1.0, threshold=20.0):
-    r"""$\frac{1}{\beta} \ln(1 + e^{\beta x})$; linear ($x$) where $\beta x > $ `threshold`."""
-    scaled = input * beta
-    return where(scaled > threshold, input, -logsigmoid(-scaled) / beta)
 
 
 # ----- dropout, linear, one_hot ----------------------------------------------------------
