@@ -38,6 +38,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .cumulative import cumprod, cumsum
 from .device import device
 from .dtypes import (
     dtype,
@@ -50,6 +51,7 @@ from .dtypes import (
     result_type,
     set_default_dtype,
 )
+from .einsum import einsum
 from .elementwise import (
     abs,
     add,
@@ -131,7 +133,21 @@ from .grad_mode import (
 from .histograms import bincount, histc
 from .indexing import nonzero
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
-from .linalg import bmm, dot, inner, matmul, mm, mv
+from .linalg import (
+    bmm,
+    cdist,
+    cross,
+    dot,
+    ger,
+    inner,
+    kron,
+    matmul,
+    mm,
+    mv,
+    outer,
+    tensordot,
+    trace,
+)
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .reductions import (
     all,
@@ -156,14 +172,18 @@ from .reductions import (
     var,
     var_mean,
 )
+from .repeat_ops import meshgrid, repeat_interleave, tile
 from .sampling import bernoulli, multinomial, poisson
 from .scalar import Scalar
+from .selection import index_select, masked_select, scatter, scatter_add
 from .shape_ops import (
     broadcast_shapes,
     broadcast_tensors,
     broadcast_to,
     cat,
     chunk,
+    diag,
+    diagonal,
     flatten,
     flip,
     fliplr,
@@ -188,6 +208,7 @@ from .shape_ops import (
     unsqueeze,
 )
 from .size import Size
+from .sorting import argsort, bucketize, searchsorted, sort, topk, unique
 from .tensor import Tensor
 from .tensor_functions import where
 
