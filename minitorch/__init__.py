@@ -24,6 +24,8 @@ from .creation import (
     full,
     full_like,
     linspace,
+    logspace,
+    normal,
     ones,
     ones_like,
     rand,
@@ -77,10 +79,12 @@ from .elementwise import (
     greater,
     greater_equal,
     gt,
+    isclose,
     isfinite,
     isinf,
     isnan,
     le,
+    lerp,
     less,
     less_equal,
     log,
@@ -103,6 +107,7 @@ from .elementwise import (
     reciprocal,
     relu,
     remainder,
+    round,
     rsqrt,
     sigmoid,
     sign,
@@ -117,7 +122,15 @@ from .elementwise import (
     true_divide,
     trunc,
 )
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .histograms import bincount, histc
 from .indexing import nonzero
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .linalg import (
@@ -147,15 +160,20 @@ from .reductions import (
     logsumexp,
     max,
     mean,
+    median,
     min,
+    mode,
+    norm,
     prod,
     softmax,
     std,
+    std_mean,
     sum,
     var,
+    var_mean,
 )
 from .repeat_ops import meshgrid, repeat_interleave, tile
-from .sampling import bernoulli
+from .sampling import bernoulli, multinomial, poisson
 from .scalar import Scalar
 from .selection import index_select, masked_select, scatter, scatter_add
 from .shape_ops import (

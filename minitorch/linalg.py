@@ -1,6 +1,7 @@
 """Matrix products: `matmul` (`@`) with PyTorch's rules for vectors and batches, and the
 stricter `mm`, `bmm`, `mv`, `dot`; then what is built from them and the elementwise ops:
-`trace`, `outer`, `kron`, `cross`, `tensordot`, `cdist` (`einsum` has its own module).
+`trace`, `outer`, `kron`, `cross`, `tensordot`, `cdist` (`einsum` has its own module);
+`torch.linalg`'s `vector_norm` and `matrix_norm`.
 
 Each function takes the tensor first (`input`); `tensor.Tensor` binds it as the method of
 the same name, and `minitorch` exports the PyTorch functions among them.
@@ -10,6 +11,7 @@ import warnings
 
 from . import dtypes
 from . import tensor_functions as F
+from .reductions import vector_norm
 from .tensor_core import TensorCore
 from .tensor_data import normalize_dim, shape_size
 
@@ -210,3 +212,22 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
     return F.Cdist.apply(x1, x2, p=float(p))
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
+    """The norm of the matrices in the dimensions `dim` of `A`: 'fro' (the root of the sum of
+    squares), 1 / -1 (the largest / smallest column sum of |A|), inf / -inf (the same of the row
+    sums). The spectral (2) and nuclear norms need singular values: not here."""
+    if A.dim() < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    if ord == "fro":
+        return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+    if ord not in (1, -1, float("inf"), float("-inf")):
+        raise NotImplementedError(f"matrix_norm(ord={ord!r}) is not supported: minitorch has "
+                                  "'fro', 1, -1, inf and -inf (no singular values)")
+    rows, cols = (d % A.dim() for d in dim)
+    summed, across = (rows, cols) if abs(ord) == 1 else (cols, rows)
+    sums = (A if dtype is None else A.to(dtype)).abs().sum(summed, keepdim=True)
+    out = sums.amax(across, keepdim=True) if ord > 0 else sums.amin(across, keepdim=True)
+    return out if keepdim else out.squeeze((rows, cols))

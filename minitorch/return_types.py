@@ -14,5 +14,7 @@ def _named_result(name):
 
 max = _named_result("max")
 min = _named_result("min")
+median = _named_result("median")
+mode = _named_result("mode")
 sort = _named_result("sort")
 topk = _named_result("topk")

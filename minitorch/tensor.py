@@ -13,6 +13,7 @@ from . import (
     cumulative,
     dtypes,
     elementwise,
+    histograms,
     inplace,
     linalg,
     reductions,
@@ -46,6 +47,17 @@ class Tensor(TensorCore):
 
     def __init__(self, *args):
         pass
+
+    # ----- statistics, rounding and sampling (PyTorch's everyday API) --------------------
+    median = reductions.median
+    mode = reductions.mode
+    norm = reductions.norm
+    round = elementwise.round
+    lerp = elementwise.lerp
+    isclose = elementwise.isclose
+    bincount = histograms.bincount
+    histc = histograms.histc
+    multinomial = sampling.multinomial
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradients of this tensor with respect to the leaves it depends on.

@@ -1404,3 +1404,104 @@ class Cdist(Function):
             power = diff if p == 2 else diff.sign() * diff.abs() ** (p - 1)
             term = power * scale.unsqueeze(-1)
         return _to_input(term.sum(-2), _like(a)), _to_input(-term.sum(-3), _like(b))
+
+
+# ----- order statistics, norms, rounding, interpolation ---------------------------------
+class Pick(Function):
+    """One element of `a` per position along `dim`, at `index` (an int64 tensor with size 1
+    along `dim`, found by the caller: median, mode): `(values, indices)`. The gradient goes
+    back to the picked element."""
+
+    @staticmethod
+    def forward(ctx, a, dim, index, keepdim, name, result):
+        ctx.shape, ctx.dim, ctx.index, ctx.keepdim, ctx.name = a.shape, dim, index, keepdim, name
+        values = indexing.gather(a, dim, index)
+        if not keepdim:
+            values, index = tc.squeeze_dim(values, dim), tc.squeeze_dim(index, dim)
+        return result(values, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.keepdim:
+            grad = grad.unsqueeze(ctx.dim)
+        return ScatterAdd.apply(grad, dim=ctx.dim, index=ctx.index, shape=ctx.shape)
+
+
+class Norm(Function):
+    r"""The vector $p$-norm $(\sum |a|^p)^{1/p}$ over `dims` ($p = \infty$: the largest $|a|$,
+    $p = 0$: the count of non-zeros). Its derivative is
+    $\mathrm{sign}(a) |a|^{p-1} / \mathrm{out}^{p-1}$ (0 where the norm is 0)."""
+
+    @staticmethod
+    def forward(ctx, a, p, dims, keepdim):
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        ctx.name = "LinalgVectorNormBackward0"
+        x = a.abs()
+        if p == math.inf:
+            out = x.amax(dims, keepdim)
+        elif p == -math.inf:
+            out = x.amin(dims, keepdim)
+        elif p == 0:
+            out = (x != 0).sum(dims, keepdim).to(a.dtype)
+        elif p == 1:
+            out = x.sum(dims, keepdim)
+        elif p == 2:
+            out = (x * x).sum(dims, keepdim).sqrt()
+        else:
+            out = (x ** p).sum(dims, keepdim) ** (1.0 / p)
+        ctx.save_for_backward(a, out)  # the output itself: a second derivative needs its graph
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        p, dims = ctx.p, ctx.dims
+        grad = _expand_back(grad, a.shape, dims, ctx.keepdim)
+        out = _expand_back(out, a.shape, dims, ctx.keepdim)
+        if p == 0:
+            return grad * 0.0
+        if p == 1:
+            return grad * a.sign()
+        if p in (math.inf, -math.inf):
+            hits = (a.abs() == out).to(a.dtype)
+            return grad * a.sign() * hits / hits.sum(dims, keepdim=True)
+        if p == 2:
+            return where(out == 0, 0.0, grad * a / out)
+        return where(out == 0, 0.0, grad * a.sign() * a.abs() ** (p - 1) / out ** (p - 1))
+
+
+class Round(Function):
+    """Rounded to `decimals` places (halves to even); its derivative is 0 everywhere."""
+
+    @staticmethod
+    def forward(ctx, a, decimals=None):
+        ctx.likes = (_like(a),)
+        ctx.name = "RoundBackward0" if decimals is None else "RoundBackward1"
+        if not decimals:
+            return pw.unary(a, ops.round_half_even)
+        scale = 10.0 ** abs(decimals)
+        up, down = (ops.mul, ops.div) if decimals > 0 else (ops.div, ops.mul)
+        scaled = pw.unary(pw.binary(a, scale, "round", up), ops.round_half_even)
+        return pw.binary(scaled, scale, "round", down)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0.0
+
+
+class Lerp(Function):
+    r"""$a + w (b - a)$: $\partial/\partial a = 1 - w$, $\partial/\partial b = w$,
+    $\partial/\partial w = b - a$."""
+
+    @staticmethod
+    def forward(ctx, a, b, weight):
+        ctx.save_for_backward(a, b, weight)
+        ctx.name = "LerpBackward1" if isinstance(weight, TensorCore) else "LerpBackward0"
+        step = pw.binary(pw.binary(b, a, "lerp", ops.sub), weight, "lerp", ops.mul)
+        return pw.binary(a, step, "lerp", ops.add)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, weight = ctx.saved_tensors
+        return (_to_input(grad * (1 - weight), _like(a)), _to_input(grad * weight, _like(b)),
+                _to_input(grad * (b - a), _like(weight)))
