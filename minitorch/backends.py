@@ -145,6 +145,13 @@ class Backend:
         self._launch("matmul", self._module.tensor_matmul, None, out, a, b)
         return out
 
+    def window_kernels(self):
+        """The module of this backend's dedicated convolution and pooling kernels (see
+        `fast_conv`), or None: the layers then take the generic path of windows views,
+        matrix products and reductions."""
+        kernels = getattr(self._module, "window_kernels", None)
+        return kernels() if kernels is not None else None
+
     @staticmethod
     def copy(src, dst):
         """Write `src` (broadcast to `dst`'s shape, cast to its dtype) into the view `dst`."""
