@@ -203,8 +203,10 @@ def _has_kernels(input):
 
 def _geometry(nd, kernel, stride, padding, dilation, out):
     """The pooling kernels' geometry: pairs, a 1-D pooling being 2-D with a height of 1."""
-    pairs = [(1,) * (2 - nd) + tuple(v) for v in (kernel, stride, padding, dilation, out)]
-    return tuple(pairs)
+    lead = 2 - nd
+    return ((1,) * lead + tuple(kernel), (1,) * lead + tuple(stride),
+            (0,) * lead + tuple(padding), (1,) * lead + tuple(dilation),
+            (1,) * lead + tuple(out))
 
 
 def _window_counts(n, k, s, p, out, count_include_pad):
