@@ -30,7 +30,7 @@ class Conv(Function):
     @staticmethod
     def forward(ctx, x, weight, bias, geometry):
         backend = x.backend
-        data, cols = _kernels(x).conv2d(backend, x._data, weight._data, geometry, x.dtype)
+        data, cols = _kernels(x).conv2d(x._data, weight._data, geometry)
         if bias is not None:
             n, o, oh, ow = data.shape
             b = bias._data
@@ -61,8 +61,7 @@ class ConvInputGrad(Function):
     def forward(ctx, grad, weight, shape, geometry):
         ctx.save_for_backward(grad, weight)
         ctx.geometry, ctx.name = geometry, "ConvolutionBackwardBackward0"
-        data = _kernels(grad).conv2d_input_grad(grad.backend, grad._data, weight._data, shape,
-                                                geometry, grad.dtype)
+        data = _kernels(grad).conv2d_input_grad(grad._data, weight._data, shape, geometry)
         return grad._wrap(data)
 
     @staticmethod
@@ -85,8 +84,7 @@ class ConvWeightGrad(Function):
     def forward(ctx, x, grad, shape, geometry, cols=None):
         ctx.save_for_backward(x, grad)
         ctx.geometry, ctx.name = geometry, "ConvolutionBackwardBackward0"
-        data = _kernels(x).conv2d_weight_grad(x.backend, x._data, grad._data, shape, geometry,
-                                              x.dtype, cols)
+        data = _kernels(x).conv2d_weight_grad(x._data, grad._data, shape, geometry, cols)
         return x._wrap(data)
 
     @staticmethod
