@@ -274,13 +274,15 @@ def _columns(x, geometry):
     return TensorData(cols, (n, c * kh * kw, oh * ow))
 
 
-def conv2d(x, weight, geometry):
-    """The convolution (N, O, oH, oW) of `x` (N, C, H, W) with `weight` (O, C, kH, kW), and
-    the columns it used (for the weight's gradient)."""
+def conv2d(x, weight, bias, geometry):
+    """The convolution (N, O, oH, oW) of `x` (N, C, H, W) with `weight` (O, C, kH, kW) plus
+    `bias` (O,) if not None, and the columns it used (for the weight's gradient)."""
     cols = _columns(x, geometry)
     n, k, positions = cols.shape
     o = weight.shape[0]
     out = np.zeros(n * o * positions, dtype=cols.storage.dtype)
+    if bias is not None:  # the sums start from the bias
+        out.reshape(n, o, positions)[:] = bias.numpy()[None, :, None]
     gemm(out.size * k // 16, out, _flat(weight), cols.storage, n, o, k, positions)
     return TensorData(out, (n, o, *geometry[4])), cols
 

@@ -16,7 +16,7 @@ padding, dilation, output size), each a pair, checked by the caller.
 
 import math
 
-from . import dtypes, operators
+from . import dtypes
 from .autodiff import Function
 
 
@@ -29,13 +29,8 @@ class Conv(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, geometry):
-        backend = x.backend
-        data, cols = _kernels(x).conv2d(x._data, weight._data, geometry)
-        if bias is not None:
-            n, o, oh, ow = data.shape
-            b = bias._data
-            spread = b.view((n, o, oh, ow), (0, b.strides[0], 0, 0))
-            backend.zip(operators.add, data, spread, x.dtype, out=data)
+        data, cols = _kernels(x).conv2d(x._data, weight._data,
+                                        None if bias is None else bias._data, geometry)
         ctx.save_for_backward(x, weight)
         ctx.geometry, ctx.cols, ctx.name = geometry, cols, "ConvolutionBackward0"
         ctx.has_bias = bias is not None
