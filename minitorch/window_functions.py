@@ -114,7 +114,8 @@ class MaxPoolGrad(Function):
 
     @staticmethod
     def forward(ctx, grad, indices, shape, nd):
-        ctx.indices, ctx.name = indices, "MaxPool2DWithIndicesBackwardBackward0"
+        ctx.indices, ctx.nd = indices, nd
+        ctx.name = "MaxPool2DWithIndicesBackwardBackward0"
         return grad._wrap(_kernels(grad).max_pool2d_backward(grad._data, indices._data, shape,
                                                              nd))
 
