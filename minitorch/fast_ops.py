@@ -586,10 +586,3 @@ blocked_matmul = Kernel(_blocked_matmul, parts=(micro_kernel,))
 # `a @ b` on the fast backend: task 4.5's kernel once it is written, else task 4.4's
 tensor_matmul = tiled_matmul if blocked_matmul.stub else blocked_matmul
 TASKS["matmul"] = ("4.4", "tensor_matmul") if blocked_matmul.stub else ("4.5", "micro_kernel")
-
-
-def window_kernels():
-    """The fast backend's convolution and pooling kernels (`fast_conv`), loaded on first use."""
-    from . import fast_conv
-
-    return fast_conv
