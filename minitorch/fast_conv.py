@@ -154,17 +154,19 @@ def _avg_pool_backward(grad, out_grad, divisors, planes, height, width, kh, kw, 
     # END SOLUTION
 
 
-def _gemm(out, a, b, batches, rows, inner, width):
-    """out[n, i, :] = sum_k a[i, k] * b[n, k, :], for `out` (batches, rows, width) zeroed,
-    `a` (rows, inner) and `b` (batches, inner, width), all contiguous: the product of a
-    convolution's kernels with its columns (or of their transpose with its output's
-    gradient). Blocks of 4 rows of `out` take 4 rows of `b` per pass: 16 multiply-adds for
-    8 loads and 4 stores, in a loop over `width` that the CPU vectorises."""
+def _gemm(out, a, b, batches, rows, inner, width, groups):
+    """out[n, i, :] = sum_k a[n % groups, i, k] * b[n, k, :], for `out` (batches, rows,
+    width) zeroed, `a` (groups, rows, inner) and `b` (batches, inner, width), all contiguous:
+    the product of a convolution's kernels with its columns, group by group (or of their
+    transpose with its output's gradient). Blocks of 4 rows of `out` take 4 rows of `b` per
+    pass: 16 multiply-adds for 8 loads and 4 stores, in a loop over `width` that the CPU
+    vectorises."""
     blocks = (rows + 3) // 4
     zero = np.zeros(1, out.dtype)[0]
     for task in prange(batches * blocks):
         n, i0 = task // blocks, task % blocks * 4
         base, source = n * rows * width, n * inner * width
+        a_at = n % groups * rows * inner
         if i0 + 4 <= rows:
             o0 = out[base + i0 * width:base + (i0 + 1) * width]
             o1 = out[base + (i0 + 1) * width:base + (i0 + 2) * width]
@@ -177,10 +179,10 @@ def _gemm(out, a, b, batches, rows, inner, width):
                 x1 = b[source + (k + min(1, step - 1)) * width:][:width]
                 x2 = b[source + (k + min(2, step - 1)) * width:][:width]
                 x3 = b[source + (k + min(3, step - 1)) * width:][:width]
-                a00, a01, a02, a03 = _four(a, i0 * inner + k, step, zero)
-                a10, a11, a12, a13 = _four(a, (i0 + 1) * inner + k, step, zero)
-                a20, a21, a22, a23 = _four(a, (i0 + 2) * inner + k, step, zero)
-                a30, a31, a32, a33 = _four(a, (i0 + 3) * inner + k, step, zero)
+                a00, a01, a02, a03 = _four(a, a_at + i0 * inner + k, step, zero)
+                a10, a11, a12, a13 = _four(a, a_at + (i0 + 1) * inner + k, step, zero)
+                a20, a21, a22, a23 = _four(a, a_at + (i0 + 2) * inner + k, step, zero)
+                a30, a31, a32, a33 = _four(a, a_at + (i0 + 3) * inner + k, step, zero)
                 for j in range(width):
                     y0, y1, y2, y3 = x0[j], x1[j], x2[j], x3[j]
                     o0[j] += a00 * y0 + a01 * y1 + a02 * y2 + a03 * y3
@@ -193,7 +195,7 @@ def _gemm(out, a, b, batches, rows, inner, width):
                 row = out[base + i * width:base + (i + 1) * width]
                 for k in range(inner):
                     x = b[source + k * width:source + (k + 1) * width]
-                    factor = a[i * inner + k]
+                    factor = a[a_at + i * inner + k]
                     for j in range(width):
                         row[j] += factor * x[j]
 
@@ -205,19 +207,20 @@ def _four(a, at, count, zero):
             a[at + 3] if count > 3 else zero)
 
 
-def _gemm_transposed_sum(out, a, b, batches, rows, inner, width):
-    """out[part, i, k] = sum_{n in part} sum_j a[n, i, j] * b[n, k, j], for `a` (batches,
-    rows, width) and `b` (batches, inner, width) contiguous, the batches cut into as many
-    parts as `out` has: a convolution's weight gradient (the parts' sum) from its output's
-    gradient and its columns. Each part walks its images one by one, so that one image's
-    rows stay in the cache while every 4 x 4 block of sums is added up in 16 accumulators
-    (rows past the end repeat the last one; their sums are dropped)."""
-    parts = len(out) // (rows * inner)
+def _gemm_transposed_sum(out, a, b, batches, rows, inner, width, groups):
+    """out[part, n % groups, i, k] = sum_{n in part} sum_j a[n, i, j] * b[n, k, j], for `a`
+    (batches, rows, width) and `b` (batches, inner, width) contiguous, the batches cut into
+    as many parts as `out` has: a convolution's weight gradient, group by group (the parts'
+    sum), from its output's gradient and its columns. Each part walks its images one by one,
+    so that one image's rows stay in the cache while every 4 x 4 block of sums is added up
+    in 16 accumulators (rows past the end repeat the last one; their sums are dropped)."""
+    size = groups * rows * inner
+    parts = len(out) // size
     zero = np.zeros(1, out.dtype)[0]  # (sums in the storage's dtype: vectorised)
     for part in prange(parts):
-        acc = out[part * rows * inner:(part + 1) * rows * inner]
-        acc[:] = zero
+        out[part * size:(part + 1) * size] = zero
         for n in range(part * batches // parts, (part + 1) * batches // parts):
+            acc = out[part * size + n % groups * rows * inner:][:rows * inner]
             for i0 in range(0, rows, 4):
                 g = n * rows * width
                 g0, g1 = a[g + i0 * width:][:width], a[g + min(i0 + 1, rows - 1) * width:][:width]
@@ -274,44 +277,49 @@ def _columns(x, geometry):
     return TensorData(cols, (n, c * kh * kw, oh * ow))
 
 
-def conv2d(x, weight, bias, geometry):
-    """The convolution (N, O, oH, oW) of `x` (N, C, H, W) with `weight` (O, C, kH, kW) plus
-    `bias` (O,) if not None, and the columns it used (for the weight's gradient)."""
+def conv2d(x, weight, bias, geometry, groups):
+    """The convolution (N, O, oH, oW) of `x` (N, C, H, W) with `weight` (O, C / groups, kH,
+    kW) plus `bias` (O,) if not None, and the columns it used (for the weight's gradient).
+    The columns of group g of image n are rows [g K, (g + 1) K) of its (C kH kW) rows."""
     cols = _columns(x, geometry)
-    n, k, positions = cols.shape
-    o = weight.shape[0]
+    n, rows, positions = cols.shape
+    o, k = weight.shape[0], rows // groups
     out = np.zeros(n * o * positions, dtype=cols.storage.dtype)
     if bias is not None:  # the sums start from the bias
         out.reshape(n, o, positions)[:] = bias.numpy()[None, :, None]
-    gemm(out.size * k // 16, out, _flat(weight), cols.storage, n, o, k, positions)
+    gemm(out.size * k // 16, out, _flat(weight), cols.storage, n * groups, o // groups, k,
+         positions, groups)
     return TensorData(out, (n, o, *geometry[4])), cols
 
 
-def conv2d_input_grad(grad, weight, shape, geometry):
+def conv2d_input_grad(grad, weight, shape, geometry, groups):
     """The gradient (of `shape`, the input's) of a convolution with `weight`, given the
-    output's gradient `grad`: the columns' gradient W^T G, added back by col2im."""
+    output's gradient `grad`: the columns' gradient W^T G (per group), added back by col2im."""
     (kh, kw), (sh, sw), (top, left), (dh, dw), (oh, ow) = geometry
     n, c, h, w = shape
-    o, k = weight.shape[0], c * kh * kw
-    kernels_t = np.ascontiguousarray(_flat(weight).reshape(o, k).T).reshape(-1)
-    cols = np.zeros(n * k * oh * ow, dtype=grad.storage.dtype)
-    gemm(cols.size * o // 16, cols, kernels_t, _flat(grad), n, k, o, oh * ow)
+    o, k = weight.shape[0] // groups, c // groups * kh * kw
+    kernels_t = np.ascontiguousarray(_flat(weight).reshape(groups, o, k).transpose(0, 2, 1))
+    cols = np.zeros(n * c * kh * kw * oh * ow, dtype=grad.storage.dtype)
+    gemm(cols.size * o // 16, cols, kernels_t.reshape(-1), _flat(grad), n * groups, k, o,
+         oh * ow, groups)
     x_grad = np.zeros(n * c * h * w, dtype=cols.dtype)
     col2im(x_grad.size, x_grad, cols, n * c, h, w, kh, kw, sh, sw, top, left, dh, dw, oh, ow)
     return TensorData(x_grad, tuple(shape))
 
 
-def conv2d_weight_grad(x, grad, shape, geometry, cols=None):
+def conv2d_weight_grad(x, grad, shape, geometry, groups, cols=None):
     """The gradient (of `shape`, the weight's) of a convolution of `x`, given the output's
-    gradient `grad`: sum over the batch of G_n cols_n^T (`cols`: the forward's, if kept)."""
+    gradient `grad`: sum over the batch of G_n cols_n^T, per group (`cols`: the forward's,
+    if kept)."""
     if cols is None:
         cols = _columns(x, geometry)
-    n, k, positions = cols.shape
-    o = shape[0]
-    work = o * k * n * positions // 16
-    parts = min(n, _THREADS) if work >= PARALLEL_MIN_WORK else 1
-    out = np.empty(parts * o * k, dtype=cols.storage.dtype)
-    gemm_transposed_sum(work, out, _flat(grad), cols.storage, n, o, k, positions)
+    n, rows, positions = cols.shape
+    o, k = shape[0] // groups, rows // groups
+    work = o * rows * n * positions // 16
+    parts = min(n * groups, _THREADS) if work >= PARALLEL_MIN_WORK else 1
+    out = np.empty(parts * groups * o * k, dtype=cols.storage.dtype)
+    gemm_transposed_sum(work, out, _flat(grad), cols.storage, n * groups, o, k, positions,
+                        groups)
     total = out.reshape(parts, -1).sum(axis=0) if parts > 1 else out
     return TensorData(total, tuple(shape))
 

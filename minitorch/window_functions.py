@@ -25,14 +25,14 @@ def _kernels(x):
 
 
 class Conv(Function):
-    """conv2d of `x` with `weight` (O, C, kH, kW), plus `bias` (O,) if given."""
+    """conv2d of `x` with `weight` (O, C / groups, kH, kW), plus `bias` (O,) if given."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias, geometry):
+    def forward(ctx, x, weight, bias, geometry, groups):
         data, cols = _kernels(x).conv2d(x._data, weight._data,
-                                        None if bias is None else bias._data, geometry)
+                                        None if bias is None else bias._data, geometry, groups)
         ctx.save_for_backward(x, weight)
-        ctx.geometry, ctx.cols, ctx.name = geometry, cols, "ConvolutionBackward0"
+        ctx.args, ctx.cols, ctx.name = (geometry, groups), cols, "ConvolutionBackward0"
         ctx.has_bias = bias is not None
         return x._wrap(data)
 
@@ -40,10 +40,11 @@ class Conv(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
-        x_grad = ConvInputGrad.apply(grad, weight, shape=x.shape, geometry=ctx.geometry) \
-            if needs[0] else None
-        weight_grad = ConvWeightGrad.apply(x, grad, shape=weight.shape, geometry=ctx.geometry,
-                                           cols=ctx.cols) if needs[1] else None
+        geometry, groups = ctx.args
+        x_grad = ConvInputGrad.apply(grad, weight, shape=x.shape, geometry=geometry,
+                                     groups=groups) if needs[0] else None
+        weight_grad = ConvWeightGrad.apply(x, grad, shape=weight.shape, geometry=geometry,
+                                           groups=groups, cols=ctx.cols) if needs[1] else None
         bias_grad = grad.sum(dim=(0, 2, 3)) if ctx.has_bias and needs[2] else None
         return x_grad, weight_grad, bias_grad
 
@@ -53,10 +54,11 @@ class ConvInputGrad(Function):
     gradient `grad`."""
 
     @staticmethod
-    def forward(ctx, grad, weight, shape, geometry):
+    def forward(ctx, grad, weight, shape, geometry, groups):
         ctx.save_for_backward(grad, weight)
-        ctx.geometry, ctx.name = geometry, "ConvolutionBackwardBackward0"
-        data = _kernels(grad).conv2d_input_grad(grad._data, weight._data, shape, geometry)
+        ctx.args, ctx.name = (geometry, groups), "ConvolutionBackwardBackward0"
+        data = _kernels(grad).conv2d_input_grad(grad._data, weight._data, shape, geometry,
+                                                groups)
         return grad._wrap(data)
 
     @staticmethod
@@ -65,9 +67,11 @@ class ConvInputGrad(Function):
         needs = ctx.needs_input_grad
         # x_grad = T(G, w) is linear in both: its derivatives are conv(gg, w) for G and the
         # weight gradient of a convolution of gg with output gradient G for w
-        grad_grad = Conv.apply(gg, weight, None, geometry=ctx.geometry) if needs[0] else None
-        weight_grad = ConvWeightGrad.apply(gg, grad, shape=weight.shape,
-                                           geometry=ctx.geometry) if needs[1] else None
+        geometry, groups = ctx.args
+        grad_grad = Conv.apply(gg, weight, None, geometry=geometry, groups=groups) \
+            if needs[0] else None
+        weight_grad = ConvWeightGrad.apply(gg, grad, shape=weight.shape, geometry=geometry,
+                                           groups=groups) if needs[1] else None
         return grad_grad, weight_grad
 
 
@@ -76,19 +80,22 @@ class ConvWeightGrad(Function):
     `grad` (`cols`: the forward's columns of `x`, when kept)."""
 
     @staticmethod
-    def forward(ctx, x, grad, shape, geometry, cols=None):
+    def forward(ctx, x, grad, shape, geometry, groups, cols=None):
         ctx.save_for_backward(x, grad)
-        ctx.geometry, ctx.name = geometry, "ConvolutionBackwardBackward0"
-        data = _kernels(x).conv2d_weight_grad(x._data, grad._data, shape, geometry, cols)
+        ctx.args, ctx.name = (geometry, groups), "ConvolutionBackwardBackward0"
+        data = _kernels(x).conv2d_weight_grad(x._data, grad._data, shape, geometry, groups,
+                                              cols)
         return x._wrap(data)
 
     @staticmethod
     def backward(ctx, gg):
         x, grad = ctx.saved_tensors
         needs = ctx.needs_input_grad
-        x_grad = ConvInputGrad.apply(grad, gg, shape=x.shape, geometry=ctx.geometry) \
-            if needs[0] else None
-        grad_grad = Conv.apply(x, gg, None, geometry=ctx.geometry) if needs[1] else None
+        geometry, groups = ctx.args
+        x_grad = ConvInputGrad.apply(grad, gg, shape=x.shape, geometry=geometry,
+                                     groups=groups) if needs[0] else None
+        grad_grad = Conv.apply(x, gg, None, geometry=geometry, groups=groups) \
+            if needs[1] else None
         return x_grad, grad_grad
 
 

@@ -107,8 +107,8 @@ def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
     padded = [n + b + e for n, (b, e) in zip(x.shape[2:], pads)]
     _check_fits(padded, kernel, dilation)
 
-    if groups == 1 and _has_kernels(x, weight, bias):
-        out = _kernel_convnd(nd, x, weight, bias, kernel, stride, pads, dilation, padded)
+    if _has_kernels(x, weight, bias):
+        out = _kernel_convnd(nd, x, weight, bias, kernel, stride, pads, dilation, padded, groups)
         return out.squeeze(0) if unbatched else out
     n, channels = x.shape[:2]
     out_channels = weight.shape[0]
@@ -134,17 +134,17 @@ def _has_kernels(x, weight, bias):
             and (bias is None or bias.backend is x.backend))
 
 
-def _kernel_convnd(nd, x, weight, bias, kernel, stride, pads, dilation, padded):
+def _kernel_convnd(nd, x, weight, bias, kernel, stride, pads, dilation, padded, groups):
     """The convolution by the backend's kernels (`window_functions.Conv`); 1-D as 2-D with
     a height of 1."""
     out_size = tuple((n - d * (k - 1) - 1) // s + 1
                      for n, k, s, d in zip(padded, kernel, stride, dilation))
     if nd == 1:
         geometry = ((1, *kernel), (1, *stride), (0, pads[0][0]), (1, *dilation), (1, *out_size))
-        return WF.Conv.apply(x.unsqueeze(2), weight.unsqueeze(2), bias,
-                             geometry=geometry).squeeze(2)
+        return WF.Conv.apply(x.unsqueeze(2), weight.unsqueeze(2), bias, geometry=geometry,
+                             groups=groups).squeeze(2)
     geometry = (kernel, stride, (pads[0][0], pads[1][0]), dilation, out_size)
-    return WF.Conv.apply(x, weight, bias, geometry=geometry)
+    return WF.Conv.apply(x, weight, bias, geometry=geometry, groups=groups)
 
 
 def _numel(shape):
