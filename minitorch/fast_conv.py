@@ -82,7 +82,8 @@ def _max_pool(out, indices, x, planes, height, width, kh, kw, sh, sw, top, left,
               oh, ow):
     """out[plane, i, j]: the maximum of window (i, j) of the plane (its taps x[i * sh - top
     + p * dh, j * sw - left + q * dw] inside the plane; padding never wins); indices: where
-    the first maximum lies, h * width + w. NaN wins, as in PyTorch."""
+    the first maximum lies, h * width + w (a window of -inf only: its first tap, which may
+    lie in the padding, as PyTorch's). NaN wins, as in PyTorch."""
     # BEGIN SOLUTION 7.4
     for plane in prange(planes):
         source = plane * height * width
@@ -91,7 +92,7 @@ def _max_pool(out, indices, x, planes, height, width, kh, kw, sh, sw, top, left,
             for j in range(ow):
                 w0 = j * sw - left
                 best = -np.inf
-                where = -1
+                where = h0 * width + w0
                 for p in range(kh):
                     h = h0 + p * dh
                     if h < 0 or h >= height:
@@ -100,7 +101,7 @@ def _max_pool(out, indices, x, planes, height, width, kh, kw, sh, sw, top, left,
                         w = w0 + q * dw
                         if 0 <= w < width:
                             v = x[source + h * width + w]
-                            if v > best or where < 0 or (v != v and best == best):
+                            if v > best or (v != v and best == best):
                                 best, where = v, h * width + w
                 at = (plane * oh + i) * ow + j
                 out[at] = best
