@@ -97,7 +97,7 @@ def main():
             step = pool_step(lib, F, x, lib.tensor(pool_grad), backward)
             times.append(timing.measure(step, repeats=args.repeats, target=0.2))
         rows.append(_row("max_pool2d(2) 32x32x32", backward, times))
-    times = [timing.measure(_epoch(lib, *_digit_batches(lib, args.epoch_batch)), repeats=3,
+    times = [timing.measure(_epoch(*_digit_batches(lib, args.epoch_batch)), repeats=3,
                             target=0.5) for lib, _ in libs]
     rows.append(_row(f"LeNet epoch, digits (batch {args.epoch_batch})", True, times))
     timing.print_table(["case", "pass", "minitorch", "PyTorch", "ratio"], rows)
