@@ -145,6 +145,16 @@ class Backend:
         self._launch("matmul", self._module.tensor_matmul, None, out, a, b)
         return out
 
+    def window_kernels(self):
+        """The module of this backend's dedicated convolution and pooling kernels (see
+        `fast_conv`), or None: the layers then take the generic path of windows views,
+        matrix products and reductions."""
+        if self.name != "fast":
+            return None
+        from . import fast_conv
+
+        return fast_conv
+
     @staticmethod
     def copy(src, dst):
         """Write `src` (broadcast to `dst`'s shape, cast to its dtype) into the view `dst`."""

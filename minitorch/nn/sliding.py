@@ -11,6 +11,7 @@ runs on every backend.
 
 import numbers
 
+from .. import dtypes
 from .. import tensor_functions as TF
 from ..tensor import Tensor
 
@@ -89,6 +90,14 @@ def pad_spatial(input, pads, value=0):
     if all(p == (0, 0) for p in pairs):
         return input
     return TF.ConstantPad.apply(input, pads=pairs, value=value)
+
+
+def window_kernels(input):
+    """The dedicated convolution and pooling kernels of `input`'s backend (the fast
+    backend's `fast_conv`) when they apply to its dtype, else None (the generic path)."""
+    if input.dtype not in (dtypes.float32, dtypes.float64):
+        return None
+    return input.backend.window_kernels()
 
 
 def windows(input, kernel, stride, dilation):
