@@ -5,8 +5,9 @@ A window operation pads the input, then takes the *view* of all its windows
 (`tensor_functions.Windows`: no copy; overlapping windows share elements) and reduces each
 window: a matrix product with the kernel for a convolution, a max or a mean for pooling.
 Autograd differentiates the result; the windows' backward adds each window's gradient back
-where the window was read (`Fold`), so no operation here needs a kernel of its own, and each
-runs on every backend.
+where the window was read (`Fold`), so each operation runs on every backend without a kernel
+of its own. On the fast backend, convolutions and pooling of float tensors take dedicated Numba
+kernels instead (`fast_conv.py`, through `window_functions.py`): the same results, faster.
 """
 
 import numbers
