@@ -198,3 +198,5 @@ bool = dtypes.bool_
 # The layers above the tensor library (they import minitorch, so they come last)
 from . import datasets, nn, optim, plot, serialization, utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
+from . import func  # noqa: E402
+from .func import vmap  # noqa: E402
