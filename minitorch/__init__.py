@@ -118,7 +118,7 @@ from .elementwise import (
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .indexing import nonzero
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
-from .linalg import bmm, dot, inner, matmul, mm, mv
+from .linalg import addmm, addmv, baddbmm, bmm, dot, inner, matmul, mm, mv
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .reductions import (
     all,

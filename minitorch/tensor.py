@@ -189,6 +189,9 @@ class Tensor(TensorCore):
     bmm = linalg.bmm
     mv = linalg.mv
     dot = inner = linalg.dot
+    addmm = linalg.addmm
+    addmv = linalg.addmv
+    baddbmm = linalg.baddbmm
 
     # ----- in place -----------------------------------------------------------------------
     add_ = __iadd__ = inplace.add_
