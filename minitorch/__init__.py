@@ -196,6 +196,7 @@ long = int64
 bool = dtypes.bool_
 
 # The layers above the tensor library (they import minitorch, so they come last)
-from . import datasets, func, nn, optim, plot, serialization, utils  # noqa: E402
+from . import _dynamo, datasets, func, nn, optim, plot, serialization, utils  # noqa: E402
+from .compiler import compile  # noqa: E402
 from .func import vmap  # noqa: E402
 from .serialization import load, save  # noqa: E402
