@@ -123,7 +123,7 @@ def test_linear_records_the_nodes_of_pytorch(shape, with_bias, names):
     node, found = y.grad_fn, []
     for _ in names:
         found.append(node.name())
-        node = node.next_functions[0]
+        node = node.next_functions[0][0]
     assert found == names
     expected = x.numpy() @ layer.weight.detach().numpy().T
     if with_bias:
