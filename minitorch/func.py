@@ -26,7 +26,8 @@ from .shape_ops import stack
 from .tensor_core import TensorCore
 from .utils._pytree import broadcast_prefix, spec_str, tree_flatten, tree_map, tree_unflatten
 
-__all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "vjp", "vmap"]
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "vjp",
+           "vmap"]
 
 _nesting = {"depth": 0}  # how many differentiating transforms are running f right now
 
@@ -421,3 +422,77 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         return _stacked(func, results, out_dims, size)
 
     return wrapper
+
+
+# ----- functional_call -----------------------------------------------------------------------
+def _merged(parameter_and_buffer_dicts):
+    """One dict from the dict or tuple of dicts given; a name in two of them is an error."""
+    dicts = parameter_and_buffer_dicts
+    merged, repeated = {}, set()
+    for d in dicts if isinstance(dicts, (tuple, list)) else (dicts,):
+        repeated.update(name for name in d if name in merged)
+        merged.update(d)
+    if repeated:
+        raise ValueError(
+            f"{sorted(repeated)} appeared in multiple dictionaries; behavior of functional "
+            "call is ambiguous"
+        )
+    return merged
+
+
+def _slots(module):
+    """Dotted name -> (registry dict, key) of every parameter and buffer, shared ones under
+    each of their names."""
+    slots = {}
+    for prefix, sub in module.named_modules(remove_duplicate=False):
+        for registry in (sub._parameters, sub._buffers):
+            for key, value in registry.items():
+                if value is not None:
+                    slots[f"{prefix}.{key}" if prefix else key] = (registry, key)
+    return slots
+
+
+def _check_strict(module, slots, given):
+    missing = [name for name in slots if name not in given]
+    unexpected = [name for name in given if name not in slots]
+    problems = [f"{what} key(s): " + ", ".join(f"'{name}'" for name in names) + "."
+                for what, names in (("Unexpected", unexpected), ("Missing", missing)) if names]
+    if problems:
+        raise RuntimeError(f"Error(s) in reparametrizing for {type(module).__name__}:\n\t"
+                           + "\n\t".join(problems))
+
+
+def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *,
+                    tie_weights=True, strict=False):
+    """Call `module(*args, **kwargs)` with some parameters and buffers replaced by the tensors
+    in `parameter_and_buffer_dicts` (a dict from dotted names such as `"0.weight"`, or a
+    tuple of dicts); the module is unchanged afterwards. This makes a module a function of
+    its parameters, for `grad` and `vmap`:
+    `grad(lambda p, x: functional_call(model, p, (x,)).sum())(dict(model.named_parameters()), x)`.
+
+    With `tie_weights`, a parameter shared under two names is replaced under both; with
+    `strict`, every parameter and buffer must be given, and no other name.
+    """
+    given = _merged(parameter_and_buffer_dicts)
+    slots = _slots(module)
+    if strict:
+        _check_strict(module, slots, given)
+    by_original = {}  # id of a replaced tensor -> its replacement, for tied weights
+    if tie_weights:
+        for name, value in given.items():
+            if name in slots:
+                registry, key = slots[name]
+                by_original[id(registry[key])] = value
+    swaps = []
+    for name, (registry, key) in slots.items():
+        new = given[name] if name in given else by_original.get(id(registry[key]))
+        if new is not None:
+            swaps.append((registry, key, registry[key], new))
+    for registry, key, _, new in swaps:
+        registry[key] = new
+    try:
+        args = args if isinstance(args, tuple) else (() if args is None else (args,))
+        return module(*args, **(kwargs or {}))
+    finally:
+        for registry, key, original, _ in swaps:
+            registry[key] = original

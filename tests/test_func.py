@@ -13,7 +13,17 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minitorch
-from minitorch.func import grad, grad_and_value, hessian, jacfwd, jacrev, vjp, vmap
+from minitorch import nn
+from minitorch.func import (
+    functional_call,
+    grad,
+    grad_and_value,
+    hessian,
+    jacfwd,
+    jacrev,
+    vjp,
+    vmap,
+)
 
 EPS = 1e-6
 
@@ -278,3 +288,41 @@ def test_vmap_errors(call, error, message):
 
 def test_vmap_is_exported_as_in_torch():
     assert minitorch.vmap is vmap and minitorch.func.vmap is vmap
+
+
+# ----- functional_call ------------------------------------------------------------------------
+def test_functional_call_swaps_parameters_for_one_call():
+    layer = nn.Linear(2, 3).double()
+    weight = layer.weight
+    w = np.arange(6.0).reshape(3, 2)
+    out = functional_call(layer, {"weight": t(w)}, t([[1.0, -1.0]]))
+    np.testing.assert_allclose(np_of(out), [[1.0, -1.0]] @ w.T + np_of(layer.bias))
+    assert layer.weight is weight  # restored
+
+
+def test_per_example_gradients_of_a_model():
+    model = nn.Sequential(nn.Linear(3, 2), nn.Tanh()).double()
+    params = {name: p.detach() for name, p in model.named_parameters()}
+    xs = t(np.random.default_rng(4).normal(size=(4, 3)))
+
+    def loss(p, x):
+        return functional_call(model, p, (x.unsqueeze(0),)).sum()
+
+    per_example = vmap(grad(loss), in_dims=(None, 0))(params, xs)
+    assert per_example["0.weight"].shape == (4, 2, 3)
+    for i in range(4):  # each row is the gradient of that example's loss alone
+        model.zero_grad()
+        model(xs[i : i + 1]).sum().backward()
+        np.testing.assert_allclose(np_of(per_example["0.weight"][i]), np_of(model[0].weight.grad))
+        np.testing.assert_allclose(np_of(per_example["0.bias"][i]), np_of(model[0].bias.grad))
+
+
+def test_functional_call_errors():
+    layer = nn.Linear(2, 2)
+    with pytest.raises(RuntimeError, match="Error\\(s\\) in reparametrizing for Linear:\n\t"
+                                           "Missing key\\(s\\): 'bias'."):
+        functional_call(layer, {"weight": minitorch.zeros(2, 2)}, minitorch.ones(1, 2),
+                        strict=True)
+    with pytest.raises(ValueError, match="appeared in multiple dictionaries"):
+        functional_call(layer, ({"bias": minitorch.zeros(2)}, {"bias": minitorch.ones(2)}),
+                        minitorch.ones(1, 2))

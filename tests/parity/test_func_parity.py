@@ -73,6 +73,9 @@ CASES = {
                                           out_dims=(1, 0))(*as_lib(lib, (M,))),
     "nested vmap": lambda lib, f: f.vmap(f.vmap(lambda a, b: a * b, in_dims=(0, None)),
                                          in_dims=(None, 0))(*as_lib(lib, (X, Y))),
+    "functional_call": lambda lib, f: f.functional_call(
+        lib.nn.Linear(3, 2).double(), {"weight": as_lib(lib, M), "bias": as_lib(lib, X[:2])},
+        (as_lib(lib, M),)),
     "vmap of grad": lambda lib, f: f.vmap(f.grad(lambda w, x: ((w * x).sum()) ** 2),
                                           in_dims=(None, 0))(*as_lib(lib, (X, M))),
 }
@@ -98,6 +101,8 @@ ERRORS = {
     "vmap nothing batched": lambda lib, f: f.vmap(lambda a: a, in_dims=(None,))(lib.ones(2)),
     "vmap returns a float": lambda lib, f: f.vmap(lambda a: 1.0)(lib.ones(2)),
     "jacrev returns a float": lambda lib, f: f.jacrev(lambda a: 1.0)(lib.ones(2)),
+    "functional_call strict": lambda lib, f: f.functional_call(
+        lib.nn.Linear(2, 2), {"weight": lib.ones(2, 2)}, (lib.ones(1, 2),), strict=True),
 }
 
 
