@@ -3,7 +3,8 @@
 A transform takes a function and returns a new function: `grad(f)` computes f's gradient,
 `vmap(f)` runs f over a batch, `jacrev(f)` its Jacobian, `hessian(f)` its matrix of second
 derivatives. They compose (`vmap(grad(f))`, `jacfwd(jacrev(f))`) and give PyTorch's shapes,
-results and errors.
+results and errors. `functional_call(model, params, args)` turns a module into a function of
+its parameters, for these transforms.
 
 How it is built, and where it differs from PyTorch's implementation (not its results):
 
