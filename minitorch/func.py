@@ -74,8 +74,9 @@ def _variable(x, connect):
 
 
 def _differentiate(args, positions):
-    """(args with the inputs at `positions` replaced by fresh variables, the variables as
-    one flat list, their pytree specs, whether to keep the graph of the derivative)."""
+    """(args with the inputs at `positions` replaced by fresh variables, the variables of
+    each position as a list, the pytree spec of each position, whether to keep the graph of
+    the derivative)."""
     connect = grad_mode.is_grad_enabled()
     keep_graph = connect and (_nesting["depth"] > 0 or any(
         isinstance(leaf, TensorCore) and leaf.requires_grad
@@ -131,8 +132,8 @@ def _per_argnums(argnums, values):
 # ----- grad ----------------------------------------------------------------------------------
 def grad_and_value(func, argnums=0, has_aux=False):
     """A function that returns `(gradient, value)` of `func`, whose output must be a
-    one-element (0-d) tensor: `((gradient, (value, aux))` with `has_aux=True`, where `func`
-    returns `(value, aux)`). The gradient is taken with respect to the arguments at
+    0-d tensor; `(gradient, (value, aux))` with `has_aux=True`, where `func` returns
+    `(value, aux)`. The gradient is taken with respect to the arguments at
     `argnums` (an int, or a tuple for a tuple of gradients), each a tensor or a tuple, list
     or dict of tensors."""
     api = "grad_and_value(f)(*args)"
