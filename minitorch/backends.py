@@ -162,14 +162,14 @@ class Backend:
         """The elements of `a` at `index` along `dim` (shaped like `index`), as
         `Tensor.gather`; the indices are already checked."""
         values = a.numpy().reshape(a.shape or (1,))  # 0-d as 1-d, as PyTorch
-        picked = values[_positions(dim, index)]
+        picked = values[positions_along(dim, index)]
         return TensorData.from_array(picked.reshape(index.shape))
 
     def scatter_add(self, values, shape, dim, index):
         """Zeros of `shape` with `values` (shaped like `index`) added at `index` along `dim`;
         repeated positions add up."""
         out = np.zeros(tuple(shape) or (1,), dtype=values.storage.dtype)
-        np.add.at(out, _positions(dim, index), values.numpy().reshape(index.shape or (1,)))
+        np.add.at(out, positions_along(dim, index), values.numpy().reshape(index.shape or (1,)))
         return TensorData.from_array(out.reshape(shape))
 
 
@@ -376,7 +376,7 @@ class cudnn:
         return False
 
 
-def _positions(dim, index):
+def positions_along(dim, index):
     """The NumPy index that picks position `index[i][j]` along `dim` (the other coordinates
     being those of the element of `index`): an open grid with `index` at `dim`."""
     idx = index.numpy()
