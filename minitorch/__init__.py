@@ -134,6 +134,9 @@ from .histograms import bincount, histc
 from .indexing import nonzero
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .linalg import (
+    addmm,
+    addmv,
+    baddbmm,
     bmm,
     cdist,
     cross,
@@ -235,5 +238,7 @@ long = int64
 bool = dtypes.bool_
 
 # The layers above the tensor library (they import minitorch, so they come last)
-from . import datasets, nn, optim, plot, serialization, utils  # noqa: E402
+from . import _dynamo, datasets, func, nn, optim, plot, serialization, utils  # noqa: E402
+from .compiler import compile  # noqa: E402
+from .func import vmap  # noqa: E402
 from .serialization import load, save  # noqa: E402

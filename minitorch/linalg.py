@@ -231,3 +231,93 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     sums = (A if dtype is None else A.to(dtype)).abs().sum(summed, keepdim=True)
     out = sums.amax(across, keepdim=True) if ord > 0 else sums.amin(across, keepdim=True)
     return out if keepdim else out.squeeze((rows, cols))
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    r"""$\beta\,\mathrm{input} + \alpha\,(\mathrm{mat1} \cdot \mathrm{mat2})$ for matrices
+    mat1 (n x m) and mat2 (m x p); `input` broadcasts to n x p. `nn.Linear` is
+    `addmm(bias, x, weight.t())`, one node (`AddmmBackward0`) for the product and the sum."""
+    _require_matrix("mat1", mat1)
+    _require_matrix("mat2", mat2)
+    _require_same_dtype("mat1 and mat2", mat1, mat2)
+    _require_same_dtype("self and mat2", input, mat2)
+    if mat1.shape[1] != mat2.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(mat1.shape)} and "
+            f"{_shape_str(mat2.shape)})"
+        )
+    _require_expandable(input, (mat1.shape[0], mat2.shape[1]))
+    return F.Addmm.apply(input, mat1, mat2, beta=beta, alpha=alpha)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    r"""$\beta\,\mathrm{input} + \alpha\,(\mathrm{mat} \cdot \mathrm{vec})$ for a matrix
+    (n x m) and a vector (m); `input` broadcasts to (n)."""
+    if mat.dim() != 2 or vec.dim() != 1 or input.dim() > 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got {input.dim()}, {mat.dim()}, {vec.dim()}"
+        )
+    if len({input.dtype, mat.dtype, vec.dtype}) > 1:
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{input.dtype.torch_name}, {mat.dtype.torch_name}, and {vec.dtype.torch_name}"
+        )
+    if mat.shape[1] != vec.shape[0] or input.numel() not in (1, mat.shape[0]):
+        raise RuntimeError(
+            f"size mismatch, got input ({_shape_str(input.shape)}), mat "
+            f"({_shape_str(mat.shape)}), vec ({_shape_str(vec.shape)})"
+        )
+    return F.Addmm.apply(input, mat, vec, beta=beta, alpha=alpha, name="AddmvBackward0")
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    r"""$\beta\,\mathrm{input} + \alpha\,(\mathrm{batch1} \cdot \mathrm{batch2})$, a product
+    per batch element, for batch1 (b x n x m) and batch2 (b x m x p); `input` broadcasts to
+    b x n x p."""
+    _require_dims("baddbmm", "batch1", batch1, 3)
+    _require_dims("baddbmm", "batch2", batch2, 3)
+    if len({input.dtype, batch1.dtype, batch2.dtype}) > 1:
+        raise RuntimeError(
+            f"Input dtypes must be the same, got: input {input.dtype.torch_name.lower()}, "
+            f"batch1: {batch1.dtype.torch_name.lower()}, batch2: "
+            f"{batch2.dtype.torch_name.lower()}"
+        )
+    expected = (batch1.shape[0], batch1.shape[2])
+    if tuple(batch2.shape[:2]) != expected:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: {list(expected)} "
+            f"but got: {list(batch2.shape[:2])}."
+        )
+    _require_expandable(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
+    return F.Addmm.apply(input, batch1, batch2, beta=beta, alpha=alpha,
+                         name="BaddbmmBackward0")
+
+
+def _require_matrix(name, t):
+    if t.dim() != 2:
+        raise RuntimeError(f"{name} must be a matrix, got {t.dim()}-D tensor")
+
+
+def _require_same_dtype(names, a, b):
+    if a.dtype is not b.dtype:
+        raise RuntimeError(
+            f"{names} must have the same dtype, but got {a.dtype.torch_name} and "
+            f"{b.dtype.torch_name}"
+        )
+
+
+def _require_expandable(input, shape):
+    """PyTorch's error when `input` does not broadcast to the product's `shape`."""
+    lead = len(shape) - input.dim()
+    if lead < 0:
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to "
+            f"the number of dimensions in the tensor ({input.dim()})"
+        )
+    for i, size in enumerate(input.shape):
+        if size not in (1, shape[lead + i]):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({shape[lead + i]}) must match the existing "
+                f"size ({size}) at non-singleton dimension {lead + i}.  Target sizes: "
+                f"{list(shape)}.  Tensor sizes: {list(input.shape)}"
+            )

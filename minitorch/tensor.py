@@ -205,6 +205,9 @@ class Tensor(TensorCore):
     bmm = linalg.bmm
     mv = linalg.mv
     dot = inner = linalg.dot
+    addmm = linalg.addmm
+    addmv = linalg.addmv
+    baddbmm = linalg.baddbmm
 
     # ----- repeats, diagonals, running sums, sorting, selection, products ---------------
     repeat = repeat_ops.repeat

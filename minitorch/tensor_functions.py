@@ -1324,6 +1324,44 @@ class MatMul(Function):
         # END SOLUTION
 
 
+class Addmm(Function):
+    r"""$\beta\,\mathrm{input} + \alpha\,(A B)$ in one node, as PyTorch's `addmm` (and, named
+    by `name`, `addmv` with a vector $B$ and `baddbmm` with batches): the gradient reaches
+    `input` times $\beta$ (summed back over its broadcast), $A$ as $\alpha G B^T$ and $B$ as
+    $\alpha A^T G$."""
+
+    @staticmethod
+    def forward(ctx, input, a, b, beta=1, alpha=1, name="AddmmBackward0"):
+        ctx.save_for_backward(a, b)
+        ctx.like, ctx.beta, ctx.alpha, ctx.name = _like(input), beta, alpha, name
+        if b.dim() == 1:  # a matrix times a vector: the vector as a one-column matrix
+            product = tc.view(tc.matmul(a, tc.reshape(b, (b.shape[0], 1))), (a.shape[0],))
+        else:
+            product = tc.matmul(a, b)
+        if alpha != 1:
+            product = pw.binary(product, alpha, "mul", ops.mul, None, product.dtype)
+        if beta == 0:  # PyTorch ignores input then (nan and inf in it do not propagate)
+            return product
+        scaled = input if beta == 1 else pw.binary(input, beta, "mul", ops.mul, None,
+                                                   input.dtype)
+        return pw.binary(scaled, product, "add", ops.add, None, product.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_input, need_a, need_b = ctx.needs_input_grad
+        grad_input = _to_input(grad * ctx.beta if ctx.beta != 1 else grad, ctx.like)
+        grad = grad * ctx.alpha if ctx.alpha != 1 else grad
+        grad_a = grad_b = None
+        if b.dim() == 1:
+            grad_a = grad.unsqueeze(-1) * b if need_a else None
+            grad_b = a.mT @ grad if need_b else None
+        else:
+            grad_a = grad @ b.mT if need_a else None
+            grad_b = a.mT @ grad if need_b else None
+        return grad_input if need_input else None, grad_a, grad_b
+
+
 class Trace(Function):
     """The sum of the main diagonal of a matrix: each diagonal element gets the gradient."""
 

@@ -20,6 +20,7 @@ from .. import dtypes
 from .. import inplace as in_place
 from ..autodiff import Function
 from ..creation import empty, empty_like
+from ..linalg import addmm
 from ..reductions import softmax_input
 from ..shape_ops import broadcast_shapes
 from ..tensor import Tensor
@@ -252,16 +253,21 @@ def linear(input, weight, bias=None):
             f"{list(weight.shape)} cannot be multiplied: the input's last dimension must equal "
             "the weight's last dimension (in_features)"
         )
-    out = input.matmul(weight.t())
-    if bias is not None:
-        expected = tuple(weight.shape[:1]) if weight.dim() == 2 else ()
-        if bias.dim() > 1 or (bias.dim() == 1 and bias.shape[0] not in (1, *expected)):
-            raise RuntimeError(
-                f"linear(): bias of shape {list(bias.shape)} does not match the weight of "
-                f"shape {list(weight.shape)} (expected shape {list(expected)})"
-            )
-        out = out + bias
-    return out
+    if bias is None:
+        return input.matmul(weight.t())
+    expected = tuple(weight.shape[:1]) if weight.dim() == 2 else ()
+    if bias.dim() > 1 or (bias.dim() == 1 and bias.shape[0] not in (1, *expected)):
+        raise RuntimeError(
+            f"linear(): bias of shape {list(bias.shape)} does not match the weight of "
+            f"shape {list(weight.shape)} (expected shape {list(expected)})"
+        )
+    if weight.dim() == 1:
+        return input.matmul(weight) + bias
+    # as PyTorch: one addmm over the rows (AddmmBackward0), viewed back to the input's shape
+    if input.dim() == 2:
+        return addmm(bias, input, weight.t())
+    rows = input.reshape(-1, in_features)
+    return addmm(bias, rows, weight.t()).view(*input.shape[:-1], weight.shape[0])
 
 
 def one_hot(tensor, num_classes=-1):
