@@ -333,6 +333,12 @@ class CudaBackend(CompiledBackend):
 
     matmul = Backend.matmul  # (the tiled kernel reads any strides)
 
+    def window_kernels(self):
+        """The GPU's convolution and pooling kernels (`cuda_conv`, twins of `fast_conv`)."""
+        from . import cuda_conv
+
+        return cuda_conv
+
     def copy(self, src, dst):
         if dst.size:
             identity = operators.identity

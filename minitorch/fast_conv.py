@@ -25,6 +25,7 @@ from numba import prange
 from .fast_ops import _THREADS, PARALLEL_MIN_WORK, Kernel
 from .fast_ops import _helper as _jit_helper
 from .tensor_data import TensorData
+from .window_shapes import plane_layout, pooled_shape
 
 
 # ----- the kernels --------------------------------------------------------------------------
@@ -325,32 +326,23 @@ def conv2d_weight_grad(x, grad, shape, geometry, groups, cols=None):
     return TensorData(total, tuple(shape))
 
 
-def _planes(shape, nd):
-    """(planes, H, W) of data of `shape` (*lead, H, W), or (*lead, W) with H = 1 (1-D)."""
-    h, w = (1, shape[-1]) if nd == 1 else shape[-2:]
-    planes = 1
-    for size in shape[:len(shape) - nd]:
-        planes *= size
-    return planes, h, w
-
-
 def max_pool2d(x, geometry, nd):
     """The maxima (*lead, *out) of the windows over the last `nd` dimensions of `x`, and
     their int64 indices h * W + w in their plane."""
     (kh, kw), (sh, sw), (top, left), (dh, dw), (oh, ow) = geometry
-    planes, h, w = _planes(x.shape, nd)
+    planes, h, w = plane_layout(x.shape, nd)
     out = np.empty(planes * oh * ow, dtype=x.storage.dtype)
     indices = np.empty(planes * oh * ow, dtype=np.int64)
     max_pool(out.size * kh * kw, out, indices, _flat(x), planes, h, w, kh, kw, sh, sw, top,
              left, dh, dw, oh, ow)
-    shape = (*x.shape[:x.dims - nd], *geometry[4][2 - nd:])
+    shape = pooled_shape(x.shape, geometry, nd)
     return TensorData(out, shape), TensorData(indices, shape)
 
 
 def max_pool2d_backward(grad, indices, shape, nd):
     """The gradient (of `shape`, the input's) of max pooling: each window's gradient added at
     its maximum, `indices`."""
-    planes, h, w = _planes(shape, nd)
+    planes, h, w = plane_layout(shape, nd)
     x_grad = np.zeros(planes * h * w, dtype=grad.storage.dtype)
     max_pool_backward(grad.size, x_grad, _flat(grad), _flat(indices), planes, h * w,
                       grad.size // max(planes, 1))
@@ -361,17 +353,17 @@ def avg_pool2d(x, divisors, geometry, nd):
     """The window sums of `x` over its last `nd` dimensions, each divided by its divisor
     (`divisors`: a float64 array of oH * oW, the same for every plane)."""
     (kh, kw), (sh, sw), (top, left), _, (oh, ow) = geometry
-    planes, h, w = _planes(x.shape, nd)
+    planes, h, w = plane_layout(x.shape, nd)
     out = np.empty(planes * oh * ow, dtype=x.storage.dtype)
     avg_pool(out.size * kh * kw, out, _flat(x), divisors, planes, h, w, kh, kw, sh, sw, top,
              left, oh, ow)
-    return TensorData(out, (*x.shape[:x.dims - nd], *geometry[4][2 - nd:]))
+    return TensorData(out, pooled_shape(x.shape, geometry, nd))
 
 
 def avg_pool2d_backward(grad, divisors, shape, geometry, nd):
     """The gradient (of `shape`, the input's) of average pooling."""
     (kh, kw), (sh, sw), (top, left), _, (oh, ow) = geometry
-    planes, h, w = _planes(shape, nd)
+    planes, h, w = plane_layout(shape, nd)
     x_grad = np.zeros(planes * h * w, dtype=grad.storage.dtype)
     avg_pool_backward(grad.size * kh * kw, x_grad, _flat(grad), divisors, planes, h, w, kh,
                       kw, sh, sw, top, left, oh, ow)
