@@ -5,7 +5,10 @@ Cases (batch --batch, default 64, float32, 3x3 kernels, padding 1, with a bias):
 
 - 3x32x32 -> 32 channels (a CIFAR network's first layer);
 - 32x16x16 -> 64 channels (its second, after a 2x2 pool);
-- and, for pooling, max_pool2d(2) of the 32x32x32 feature maps.
+- and, for pooling, max_pool2d(2) of the 32x32x32 feature maps;
+- a LeNet-sized CNN (two conv 3x3 - ReLU - max-pool blocks of 6 and 16 channels, then
+  linear layers of 120, 84 and 10) trained for one epoch on the 1,797 8x8 digits: batches of
+  32 in the same seeded order, SGD with momentum, the same initial weights in both.
 
 "forward" is `F.conv2d(x, w, b)` (or the pool); "fwd+bwd" also runs
 `out.backward(grad)`, which computes the gradients of the input, the weight and the bias.
@@ -17,6 +20,7 @@ Both sides use --threads threads (default: the cores), set before anything is im
 torch.set_num_threads(--threads). PyTorch's columns are left out when it is not installed.
 
 Usage: .venv/bin/python benchmarks/conv.py [--batch 64] [--threads N] [--repeats 5]
+       [--epoch-batch 32]
 """
 
 import argparse
@@ -53,6 +57,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--epoch-batch", type=int, default=32)
     timing.add_threads_argument(parser)
     args = parser.parse_args()
     timing.pin_threads(args.threads)
@@ -92,7 +97,57 @@ def main():
             step = pool_step(lib, F, x, lib.tensor(pool_grad), backward)
             times.append(timing.measure(step, repeats=args.repeats, target=0.2))
         rows.append(_row("max_pool2d(2) 32x32x32", backward, times))
+    times = [timing.measure(_epoch(*_digit_batches(lib, args.epoch_batch)), repeats=3,
+                            target=0.5) for lib, _ in libs]
+    rows.append(_row(f"LeNet epoch, digits (batch {args.epoch_batch})", True, times))
     timing.print_table(["case", "pass", "minitorch", "PyTorch", "ratio"], rows)
+
+
+def lenet(nn):
+    """The LeNet-sized CNN for (N, 1, 8, 8) digits, built from `nn` (minitorch's or torch's)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(16 * 2 * 2, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, 10),
+    )
+
+
+def _digit_batches(lib, batch):
+    """The digits as (N, 1, 8, 8) batches of `lib` tensors, in one seeded order."""
+    import numpy as np
+
+    import minitorch
+
+    images, labels = (t.numpy() for t in minitorch.datasets.digits())
+    order = np.random.default_rng(0).permutation(len(labels))
+    images, labels = images[order].reshape(-1, 1, 8, 8), labels[order]
+    batches = [(lib.tensor(images[i:i + batch]), lib.tensor(labels[i:i + batch]))
+               for i in range(0, len(labels), batch)]
+    return lib, batches
+
+
+def _epoch(lib, batches):
+    """One training epoch of a fresh LeNet (the same initial weights in both libraries)."""
+    import numpy as np
+
+    import minitorch
+
+    minitorch.manual_seed(0)
+    weights = [p.detach().numpy() for p in lenet(minitorch.nn).parameters()]
+    model = lenet(lib.nn)
+    with lib.no_grad():
+        for p, w in zip(model.parameters(), weights):
+            p.copy_(lib.tensor(np.ascontiguousarray(w)))
+    optimizer = lib.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    loss_fn = lib.nn.functional.cross_entropy
+
+    def run():
+        for images, labels in batches:
+            optimizer.zero_grad()
+            loss_fn(model(images), labels).backward()
+            optimizer.step()
+    return run
 
 
 def _row(name, backward, times):

@@ -5,6 +5,9 @@
 - elementwise: `a + b` on float32 vectors of 10^6 ... 10^8 elements (--lengths), GB/s
   (three vectors of 4-byte elements move per element);
 - reduce: `x.sum(dim=1)` of a 4096 x 4096 float32 matrix;
+- conv2d: forward + backward (gradients of input, weight and bias) of a 3x3, padding 1
+  convolution in float32, batch 64: 3 -> 32 channels on 32x32 and 32 -> 64 on 16x16
+  (--convs); minitorch runs `cuda_conv`'s im2col, grouped product and col2im kernels;
 - quickstart: one epoch of PyTorch's quickstart MLP (784-512-512-10, ReLU), batch 64,
   SGD(lr=1e-3), CrossEntropyLoss, on --samples random samples already on the GPU.
 
@@ -18,7 +21,7 @@ sizes, on the CUDA simulator where there is no GPU, to check that the script wor
 figures then mean nothing).
 
 Usage: .venv/bin/python benchmarks/gpu.py [--sizes 256 1024 4096] [--lengths 1000000]
-    [--samples 10000] [--repeats 5] [--smoke]
+    [--convs 64 3 32 32] [--samples 10000] [--repeats 5] [--smoke]
 """
 
 import argparse
@@ -33,6 +36,7 @@ import timing
 SIZES = (256, 512, 1024, 2048, 4096, 8192)
 LENGTHS = (10**6, 10**7, 10**8)
 QUICKSTART = (784, 512, 512, 10)  # the layers' widths
+CONVS = ((64, 3, 32, 32), (64, 32, 16, 64))  # (batch, in channels, side, out channels)
 
 
 def arguments():
@@ -40,13 +44,18 @@ def arguments():
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES)
     parser.add_argument("--lengths", type=int, nargs="+", default=LENGTHS)
     parser.add_argument("--reduce", type=int, default=4096, help="side of the summed matrix")
+    parser.add_argument("--convs", type=int, nargs=4, action="append",
+                        metavar=("BATCH", "IN", "SIDE", "OUT"),
+                        help="a conv2d layer to time (repeatable; default: the two of CONVS)")
     parser.add_argument("--samples", type=int, default=10_000, help="quickstart samples")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--smoke", action="store_true",
                         help="tiny sizes, on the CUDA simulator without a GPU")
     args = parser.parse_args()
     args.layers = QUICKSTART
+    args.convs = [tuple(c) for c in args.convs] if args.convs else CONVS
     if args.smoke:
+        args.convs = ((1, 2, 4, 2),)
         args.sizes, args.lengths, args.reduce, args.samples, args.repeats = (8,), (64,), 8, 16, 1
         args.layers = (8, 8, 8, 4)
         if ctypes.util.find_library("cuda") is None:
@@ -161,6 +170,55 @@ def reduce_rows(mt, torch, side, repeats):
                          timing.ratio(theirs, ours), str(match)]])
 
 
+def conv_step(lib, arrays, **device):
+    """A function running conv2d forward + backward on `lib`'s tensors made from `arrays`
+    (input, weight, bias, output gradient), and those tensors."""
+    x, w, b = (lib.tensor(a, requires_grad=True, **device) for a in arrays[:3])
+    grad = lib.tensor(arrays[3], **device)
+
+    def step():
+        out = lib.nn.functional.conv2d(x, w, b, padding=1)
+        out.backward(grad)
+        return out
+
+    return step, (x, w, b)
+
+
+def conv_results(lib, step, leaves):
+    """The output and the three gradients of one fresh `step`, as NumPy arrays."""
+    for leaf in leaves:
+        leaf.grad = None
+    out = step()
+    return [t.detach().cpu().numpy() for t in (out, *(leaf.grad for leaf in leaves))]
+
+
+def conv_rows(mt, torch, convs, repeats):
+    import numpy as np
+
+    rows = []
+    for batch, channels, side, out_channels in convs:
+        rng = np.random.default_rng(0)
+        arrays = [rng.standard_normal(s, dtype=np.float32) for s in
+                  ((batch, channels, side, side), (out_channels, channels, 3, 3),
+                   (out_channels,), (batch, out_channels, side, side))]
+        ours, leaves = conv_step(mt, arrays, device="cuda")
+        ours_time = timed(ours, mt.cuda.synchronize, repeats)
+        theirs = None
+        if torch is not None:
+            their_step, their_leaves = conv_step(torch, arrays, device="cuda")
+            theirs = timed(their_step, torch.cuda.synchronize, repeats)
+            want = conv_results(torch, their_step, their_leaves)
+        else:  # the fast backend's kernels on the CPU (tested against PyTorch's)
+            want = conv_results(mt, *conv_step(mt, arrays, backend="fast"))
+        got = conv_results(mt, ours, leaves)
+        scale = np.sqrt(batch * side * side)  # (of the largest sums: the bias's gradient)
+        match = all(np.allclose(g, e, rtol=1e-3, atol=1e-3 * scale) for g, e in zip(got, want))
+        rows.append([f"{batch}x{channels}x{side}x{side} -> {out_channels}",
+                     timing.seconds(ours_time), timing.seconds(theirs),
+                     timing.ratio(theirs, ours_time), str(match)])
+    timing.print_table(["conv2d f32 fwd+bwd", "minitorch", "PyTorch", "ratio", "match"], rows)
+
+
 def quickstart_epoch(lib, samples, layers, sync):
     """Seconds of one epoch of the quickstart MLP on `lib` ("cuda" tensors), and its loss."""
     import numpy as np
@@ -212,6 +270,7 @@ def main():
     matmul_rows(mt, torch, cupy, args.sizes, args.repeats)
     elementwise_rows(mt, torch, args.lengths, args.repeats)
     reduce_rows(mt, torch, args.reduce, args.repeats)
+    conv_rows(mt, torch, args.convs, args.repeats)
     quickstart_rows(mt, torch, args.samples, args.layers)
 
 

@@ -24,6 +24,8 @@ from .creation import (
     full,
     full_like,
     linspace,
+    logspace,
+    normal,
     ones,
     ones_like,
     rand,
@@ -36,6 +38,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .cumulative import cumprod, cumsum
 from .device import device
 from .dtypes import (
     dtype,
@@ -48,6 +51,7 @@ from .dtypes import (
     result_type,
     set_default_dtype,
 )
+from .einsum import einsum
 from .elementwise import (
     abs,
     add,
@@ -75,10 +79,12 @@ from .elementwise import (
     greater,
     greater_equal,
     gt,
+    isclose,
     isfinite,
     isinf,
     isnan,
     le,
+    lerp,
     less,
     less_equal,
     log,
@@ -101,6 +107,7 @@ from .elementwise import (
     reciprocal,
     relu,
     remainder,
+    round,
     rsqrt,
     sigmoid,
     sign,
@@ -115,10 +122,35 @@ from .elementwise import (
     true_divide,
     trunc,
 )
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .histograms import bincount, histc
 from .indexing import nonzero
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
-from .linalg import bmm, dot, inner, matmul, mm, mv
+from .linalg import (
+    addmm,
+    addmv,
+    baddbmm,
+    bmm,
+    cdist,
+    cross,
+    dot,
+    ger,
+    inner,
+    kron,
+    matmul,
+    mm,
+    mv,
+    outer,
+    tensordot,
+    trace,
+)
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .reductions import (
     all,
@@ -131,21 +163,30 @@ from .reductions import (
     logsumexp,
     max,
     mean,
+    median,
     min,
+    mode,
+    norm,
     prod,
     softmax,
     std,
+    std_mean,
     sum,
     var,
+    var_mean,
 )
-from .sampling import bernoulli
+from .repeat_ops import meshgrid, repeat_interleave, tile
+from .sampling import bernoulli, multinomial, poisson
 from .scalar import Scalar
+from .selection import index_select, masked_select, scatter, scatter_add
 from .shape_ops import (
     broadcast_shapes,
     broadcast_tensors,
     broadcast_to,
     cat,
     chunk,
+    diag,
+    diagonal,
     flatten,
     flip,
     fliplr,
@@ -170,6 +211,7 @@ from .shape_ops import (
     unsqueeze,
 )
 from .size import Size
+from .sorting import argsort, bucketize, searchsorted, sort, topk, unique
 from .tensor import Tensor
 from .tensor_functions import where
 
@@ -196,5 +238,7 @@ long = int64
 bool = dtypes.bool_
 
 # The layers above the tensor library (they import minitorch, so they come last)
-from . import datasets, nn, optim, plot, serialization, utils  # noqa: E402
+from . import _dynamo, datasets, func, nn, optim, plot, serialization, utils  # noqa: E402
+from .compiler import compile  # noqa: E402
+from .func import vmap  # noqa: E402
 from .serialization import load, save  # noqa: E402

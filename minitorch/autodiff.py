@@ -4,7 +4,10 @@ Every differentiable operation is a `Function`: `forward(ctx, ...)` computes the
 may save what the derivative needs; `backward(ctx, grad_output)` turns the gradient of the
 output into gradients of the inputs (the chain rule, one step). Applying a Function to
 inputs that require gradients records a `Node` in the graph; `backward()` visits the
-nodes from the output back to the leaves in topological order.
+nodes from the output back to the leaves in topological order. As in PyTorch, a node's
+`next_functions` holds one `(node, input_nr)` pair per input: the node the input's gradient
+goes to (`(None, 0)` for an input that needs none) and which of that node's outputs the input
+was (always 0 here: a Function has one differentiable output).
 """
 
 from . import grad_mode
@@ -146,7 +149,8 @@ class Differentiable:
 
 
 class Node:
-    """A recorded operation (`grad_fn`): its Function, context and the nodes of its inputs."""
+    """A recorded operation (`grad_fn`): its Function, its context and, per input, the
+    `(node, input_nr)` pair where the input's gradient goes next (`next_functions`)."""
 
     __slots__ = ("function", "ctx", "next_functions", "hooks")
 
@@ -244,8 +248,8 @@ class Function:
         ctx = Context()
         with grad_mode.no_grad():
             result = cls._forward(ctx, inputs, options)
-        edges = tuple(graph_edge(x) for x in inputs)
-        ctx.needs_input_grad = tuple(edge is not None for edge in edges)
+        edges = tuple((graph_edge(x), 0) for x in inputs)
+        ctx.needs_input_grad = tuple(edge is not None for edge, _ in edges)
         node = node_class(cls, ctx)(cls, ctx, edges)
         output = result[0] if isinstance(result, tuple) else result
         output._attach(node)
@@ -278,7 +282,7 @@ def topological_sort(root):
             continue
         visited.add(node)
         stack.append((node, True))
-        for parent in node.next_functions:
+        for parent, _ in node.next_functions:
             if parent is not None and parent not in visited:
                 stack.append((parent, False))
     order.reverse()
@@ -317,7 +321,7 @@ def backpropagate(root, grad_output, retain_graph=False, capture=None):
             continue
         # BEGIN SOLUTION 2.3
         input_grads = node.apply(grad)
-        for parent, input_grad in zip(node.next_functions, input_grads):
+        for (parent, _), input_grad in zip(node.next_functions, input_grads):
             if parent is None or input_grad is None:
                 continue  # this input needs no gradient
             if parent in grads:

@@ -145,6 +145,16 @@ class Backend:
         self._launch("matmul", self._module.tensor_matmul, None, out, a, b)
         return out
 
+    def window_kernels(self):
+        """The module of this backend's dedicated convolution and pooling kernels (see
+        `fast_conv`), or None: the layers then take the generic path of windows views,
+        matrix products and reductions."""
+        if self.name != "fast":
+            return None
+        from . import fast_conv
+
+        return fast_conv
+
     @staticmethod
     def copy(src, dst):
         """Write `src` (broadcast to `dst`'s shape, cast to its dtype) into the view `dst`."""
@@ -162,14 +172,14 @@ class Backend:
         """The elements of `a` at `index` along `dim` (shaped like `index`), as
         `Tensor.gather`; the indices are already checked."""
         values = a.numpy().reshape(a.shape or (1,))  # 0-d as 1-d, as PyTorch
-        picked = values[_positions(dim, index)]
+        picked = values[positions_along(dim, index)]
         return TensorData.from_array(picked.reshape(index.shape))
 
     def scatter_add(self, values, shape, dim, index):
         """Zeros of `shape` with `values` (shaped like `index`) added at `index` along `dim`;
         repeated positions add up."""
         out = np.zeros(tuple(shape) or (1,), dtype=values.storage.dtype)
-        np.add.at(out, _positions(dim, index), values.numpy().reshape(index.shape or (1,)))
+        np.add.at(out, positions_along(dim, index), values.numpy().reshape(index.shape or (1,)))
         return TensorData.from_array(out.reshape(shape))
 
 
@@ -323,6 +333,12 @@ class CudaBackend(CompiledBackend):
 
     matmul = Backend.matmul  # (the tiled kernel reads any strides)
 
+    def window_kernels(self):
+        """The GPU's convolution and pooling kernels (`cuda_conv`, twins of `fast_conv`)."""
+        from . import cuda_conv
+
+        return cuda_conv
+
     def copy(self, src, dst):
         if dst.size:
             identity = operators.identity
@@ -376,7 +392,7 @@ class cudnn:
         return False
 
 
-def _positions(dim, index):
+def positions_along(dim, index):
     """The NumPy index that picks position `index[i][j]` along `dim` (the other coordinates
     being those of the element of `index`): an open grid with `index` at `dim`."""
     idx = index.numpy()

@@ -1,5 +1,5 @@
 """Creating tensors: from data (`tensor`, `from_numpy`), filled (`zeros`, `full`, `eye`, ...),
-ranges (`arange`, `linspace`) and random (`rand`, `randn`, `randint`).
+ranges (`arange`, `linspace`, `logspace`) and random (`rand`, `randn`, `randint`, `normal`).
 """
 
 import math
@@ -161,6 +161,16 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
     return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device, backend)
 
 
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False,
+             backend=None):
+    """`steps` values from `base ** start` to `base ** end`, evenly spaced in the exponent."""
+    dtype = _dtype(dtype, dtypes.get_default_dtype)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    values = np.power(float(base), np.linspace(start, end, steps, dtype=np.float64))
+    return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device, backend)
+
+
 def _like_of(make):
     """`make_like(input, ...)`: `make` with `input`'s shape and, by default, its dtype."""
 
@@ -240,3 +250,28 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
 
 rand_like = _like_of(rand)
 randn_like = _like_of(randn)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False, backend=None):
+    """Values drawn from normal distributions: `mean` and `std` are tensors (each element its
+    own distribution; they broadcast) or numbers; with two numbers, `size` gives the shape."""
+    tensors = [x for x in (mean, std) if isinstance(x, Tensor)]
+    if not tensors:
+        if size is None:
+            raise TypeError(
+                "normal() received an invalid combination of arguments - got (float, float): "
+                "with a number for both mean and std, give the size too, e.g. "
+                "normal(0.0, 1.0, size=(2, 3))")
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        dtype = _random_float_dtype(dtype)
+        values = generator_or_default(generator).normal(mean, std, sizes_arg((size,)))
+        return _from_array(values.astype(dtype.numpy), dtype, requires_grad, device, backend)
+    like = tensors[0]
+    means, stds = (x._data.numpy() if isinstance(x, Tensor) else x for x in (mean, std))
+    if np.any(np.asarray(stds) < 0):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    shape = np.broadcast_shapes(np.shape(means), np.shape(stds))
+    values = generator_or_default(generator).normal(means, stds, shape)
+    return _from_array(values.astype(like.dtype.numpy), like.dtype, backend=like.backend)

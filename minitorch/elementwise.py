@@ -176,6 +176,28 @@ def trunc(input):
 fix = trunc
 
 
+def round(input, *, decimals=0):
+    """Rounded to the nearest integer (halves to the even one, as in PyTorch), or to
+    `decimals` decimal places (negative: to tens, hundreds, ...)."""
+    if not input.dtype.is_floating_point:
+        if decimals:
+            raise NotImplementedError(
+                f'"round_cpu" not implemented for \'{input.dtype.torch_name}\' (with decimals: '
+                "convert the tensor with .float() first)")
+        return input._copy()  # (integers are rounded already)
+    return F.Round.apply(input, decimals=decimals or None)
+
+
+def lerp(input, end, weight):
+    r"""Linear interpolation $\mathrm{input} + \mathrm{weight} (\mathrm{end} - \mathrm{input})$;
+    `weight` is a number or a tensor, and all tensors share one floating-point dtype."""
+    for name, value in (("end", end), ("weight", weight)):
+        if isinstance(value, TensorCore) and value.dtype is not input.dtype:
+            raise RuntimeError(f"expected dtype {input.dtype.torch_name.lower()} for `{name}` but "
+                               f"got dtype {value.dtype.torch_name.lower()}")
+    return F.Lerp.apply(input, end, weight)
+
+
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """NaN replaced by `nan`, +inf and -inf by `posinf` and `neginf` (by default the
     largest and the lowest finite values of the dtype); integers are copied."""
@@ -292,12 +314,26 @@ def equal(input, other):
     return input.shape == other.shape and bool(input.eq(other).all())
 
 
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """True if all `|input - other| <= atol + rtol * |other|`."""
-    close = (input - other).abs() <= atol + rtol * other.abs()
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise: equal, or finite and `|input - other| <= atol + rtol * |other|`; NaN is
+    close to NaN only with `equal_nan=True`. Both tensors must have the same dtype."""
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{input.dtype.torch_name} did not match {other.dtype.torch_name}")
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if value < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {value}")
+    close = input.eq(other)
     if equal_nan:
         close = close | (input.isnan() & other.isnan())
-    return bool(close.all())
+    if input.dtype is dtypes.bool_:
+        return close
+    difference = (input - other).abs()
+    return close | (difference.isfinite() & (difference <= atol + rtol * other.abs()))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True if all `|input - other| <= atol + rtol * |other|` (see `isclose`)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 
 def logical_not(input):

@@ -1,14 +1,18 @@
 """Whether operations record the graph that `backward()` walks: `no_grad`, `enable_grad`,
-`set_grad_enabled`, each usable as a context manager or as a decorator.
+`set_grad_enabled`, `inference_mode`, each usable as a context manager or as a decorator.
 """
 
 import functools
 
-_state = {"enabled": True}
+_state = {"enabled": True, "inference": False}
 
 
 def is_grad_enabled():
     return _state["enabled"]
+
+
+def is_inference_mode_enabled():
+    return _state["inference"]
 
 
 class _GradModeContext:
@@ -16,26 +20,31 @@ class _GradModeContext:
 
     mode = True
 
+    def _settings(self):
+        """The entries of `_state` to set inside."""
+        return {"enabled": self.mode}
+
     def __enter__(self):
-        self.prev = _state["enabled"]
-        _state["enabled"] = self.mode
+        settings = self._settings()
+        self.prev = {key: _state[key] for key in settings}
+        _state.update(settings)
         return self
 
     def __exit__(self, *exc):
-        _state["enabled"] = self.prev
+        _state.update(self.prev)
         return False
 
     def __call__(self, fn):
-        mode = self.mode
+        settings = self._settings()
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            prev = _state["enabled"]
-            _state["enabled"] = mode
+            prev = {key: _state[key] for key in settings}
+            _state.update(settings)
             try:
                 return fn(*args, **kwargs)
             finally:
-                _state["enabled"] = prev
+                _state.update(prev)
 
         return wrapper
 
@@ -60,12 +69,31 @@ class set_grad_enabled(_GradModeContext):
 
     def __init__(self, mode):
         self.mode = bool(mode)
-        self.prev = _state["enabled"]
+        self.prev = {"enabled": _state["enabled"]}
         _state["enabled"] = self.mode
 
     def __enter__(self):
         return self
 
     def __call__(self, fn):
-        _state["enabled"] = self.prev  # as a decorator it changes nothing until `fn` runs
+        _state.update(self.prev)  # as a decorator it changes nothing until `fn` runs
         return super().__call__(fn)
+
+
+class inference_mode(_GradModeContext):
+    """`no_grad` for inference: inside (with `mode=True`), operations record no graph and
+    `is_inference_mode_enabled()` is True. (PyTorch also marks the tensors made inside as
+    inference tensors; minitorch does not.) `@inference_mode` works without parentheses too."""
+
+    def __new__(cls, mode=True):
+        if callable(mode):
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+
+    def _settings(self):
+        if not self.mode:
+            return {"inference": False}
+        return {"enabled": False, "inference": True}

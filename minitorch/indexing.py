@@ -10,6 +10,7 @@ import numpy as np
 
 from . import dtypes
 from . import operators as ops
+from .backends import positions_along
 from .tensor_core import TensorCore
 from .tensor_data import TensorData
 
@@ -222,3 +223,28 @@ def check_gather_index(name, input, dim, index):
                 f"{name}(): index {int(bad.flat[0])} is out of bounds for dimension {dim} with "
                 f"size {size}"
             )
+
+
+def sort_order(input, dim, descending, stable=True):
+    """The int64 positions along `dim` that put `input` in order (ascending, or descending),
+    computed on the host. Equal values keep their order; NaN counts as the largest value,
+    as in PyTorch. A 0-d tensor is its own order."""
+    values = input._data.numpy()
+    if values.ndim == 0:
+        return np.zeros((), dtype=np.int64)
+    if not descending:
+        return np.argsort(values, axis=dim, kind="stable").astype(np.int64)
+    # the stable ascending order of the reversed values, reversed: largest first, ties in
+    # their original order, NaN first
+    n = values.shape[dim]
+    order = np.flip(np.argsort(np.flip(values, dim), axis=dim, kind="stable"), dim)
+    return (n - 1 - order).astype(np.int64)
+
+
+def scatter_into(input, dim, index, values):
+    """Write `values` (shaped like `index`, or a number) into `input` in place at `index`
+    along `dim` (see `Tensor.scatter`); of repeated positions, the last write wins."""
+    source = values._data.numpy() if isinstance(values, TensorCore) else values
+    with input.backend.host_edit(input._data) as target:
+        target = target.reshape(target.shape or (1,))
+        target[positions_along(dim, index._data)] = source

@@ -321,3 +321,14 @@ def bitwise_not(x):
 def same_or_both_nan(a, b):
     """`a == b`, counting NaN as equal to NaN: finds where a max/min reduction came from."""
     return a == b or (a != a and b != b)
+
+
+def round_half_even(x):
+    """`x` rounded to the nearest integer, halves to the even one (as PyTorch and NumPy)."""
+    if math.isinf(x) or x != x:
+        return x
+    low = math.floor(x)
+    rest = x - low
+    if rest > 0.5 or (rest == 0.5 and low - 2.0 * math.floor(low / 2.0) != 0.0):
+        low += 1.0
+    return math.copysign(low, x)

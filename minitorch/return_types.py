@@ -1,4 +1,4 @@
-"""Named results of reductions, printed like PyTorch's `torch.return_types`."""
+"""Named results of reductions and sorts, printed like PyTorch's `torch.return_types`."""
 
 from collections import namedtuple
 
@@ -14,3 +14,7 @@ def _named_result(name):
 
 max = _named_result("max")
 min = _named_result("min")
+median = _named_result("median")
+mode = _named_result("mode")
+sort = _named_result("sort")
+topk = _named_result("topk")

@@ -1,5 +1,6 @@
 """Random fills and draws of a tensor's shape: `random_`, `uniform_`, `normal_`, `bernoulli`,
-`bernoulli_`, from a `Generator` (the default one unless `generator=` is given).
+`bernoulli_`, `poisson`, `multinomial`, from a `Generator` (the default one unless
+`generator=` is given).
 
 Each function takes the tensor first (`input`); `tensor.Tensor` binds it as the method of
 the same name, and `minitorch` exports the PyTorch functions among them.
@@ -7,7 +8,7 @@ the same name, and `minitorch` exports the PyTorch functions among them.
 
 import numpy as np
 
-from . import inplace
+from . import dtypes, inplace
 from .random import generator_or_default
 from .tensor_core import TensorCore
 from .tensor_data import TensorData
@@ -70,3 +71,47 @@ def _check_probabilities(p):
     if np.size(p) and not (np.all(p >= 0) and np.all(p <= 1)):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true: bernoulli "
                            "probabilities must lie in [0, 1]")
+
+
+def poisson(input, generator=None):
+    """Counts drawn from Poisson distributions with the rates in `input` (same shape and
+    dtype)."""
+    rates = input._data.numpy()
+    if np.any(rates < 0):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    draws = generator_or_default(generator).poisson(rates)
+    return input._make_from_numpy(draws, input.dtype)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """`num_samples` category indices drawn for each row of weights `input` (1-d or 2-d;
+    the weights need not sum to 1). Without `replacement` no index repeats in a row."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                           f"{input.dtype.torch_name}")
+    if input.dim() not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    weights = input._data.numpy().astype(np.float64).reshape(-1, input.shape[-1])
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > weights.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    totals = weights.sum(axis=1, keepdims=True)
+    if np.any(totals <= 0):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    rng = generator_or_default(generator)
+    if replacement:
+        cumulative = np.cumsum(weights / totals, axis=1)
+        cumulative[:, -1] = 1.0
+        uniforms = rng.random((weights.shape[0], num_samples))
+        draws = np.stack([np.searchsorted(c, u, side="right")
+                          for c, u in zip(cumulative, uniforms)])
+    else:  # the smallest exponential(1) / weight keys: a draw without replacement
+        with np.errstate(divide="ignore"):
+            keys = rng.exponential(size=weights.shape) / weights
+        draws = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+    draws = draws.reshape(input.shape[:-1] + (num_samples,))
+    return input._make_from_numpy(draws, dtypes.int64)

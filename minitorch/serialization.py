@@ -2,18 +2,32 @@
 
     >>> minitorch.save({"model": model.state_dict(), "epoch": 3}, "checkpoint.pt")
     >>> checkpoint = minitorch.load("checkpoint.pt")
+    >>> model.load_state_dict(minitorch.load("trained_in_pytorch.pt"))   # a torch.save file
+    >>> minitorch.save(model.state_dict(), "for_pytorch.pt", format="torch")
 
-What can be saved: tensors (dtype, shape, values and `requires_grad` are kept; strides and
-autograd history are not), `nn.Parameter`s, NumPy arrays and scalars of numeric types,
-`minitorch.Size` and dtypes, and the plain values int, float, bool, str, bytes and None,
-nested in dicts (including OrderedDict, with keys of those plain types), lists and tuples.
-A tensor that appears several times is stored once and loaded as one object.
+What can be saved: tensors (dtype, shape, values and `requires_grad` are kept; autograd
+history is not), `nn.Parameter`s, `minitorch.Size`, dtypes and devices, and the plain values
+int, float, bool, str, bytes and None, nested in dicts (including OrderedDict), lists and
+tuples. A tensor that appears several times is stored once and loaded as one object.
 
-The file format cannot run code when it is loaded (unlike a pickle): it is a zip archive
-holding `minitorch.json`, a JSON document describing the structure, and one `.npy` file per
-tensor, read with `numpy.load(allow_pickle=False)`. `load` checks everything it reads and
-reports a damaged file, or a file of another kind (such as a pickle written by
-`torch.save`), as a RuntimeError that names the file and the problem.
+Two formats, neither of which can run code when it is loaded:
+
+- `format="minitorch"` (the default): a zip archive holding `minitorch.json`, a JSON document
+  describing the structure, and one `.npy` file per tensor, read with
+  `numpy.load(allow_pickle=False)`. It also keeps NumPy arrays and scalars. Tensors are
+  stored by value (strides are not kept).
+- `format="torch"`: PyTorch's own format (a zip archive with a pickle, `data.pkl`, and one
+  record per storage), which `torch.load(f, weights_only=True)` reads: views that share a
+  storage still share it, Parameters stay Parameters. See `minitorch/torch_format/`.
+
+`load` recognizes both, so it reads what `torch.save` writes (PyTorch 1.6 and later):
+tensors, state dicts, optimizer states and dicts of them. It reads the pickle through a
+restricted unpickler that builds only tensors, containers and plain values, like
+`torch.load(..., weights_only=True)`, and refuses anything else with a
+`pickle.UnpicklingError` that names what it refused. Tensors of types minitorch lacks are
+widened without loss: float16 and bfloat16 to float32, uint8, int8 and int16 to int64.
+A damaged file, or a file of another kind, is a RuntimeError that names the file and the
+problem.
 """
 
 import collections
@@ -30,6 +44,7 @@ from .device import device as Device
 from .size import Size
 from .tensor import Tensor
 from .tensor_data import TensorData
+from .torch_format import is_torch_archive, read_torch_archive, torch_archive_writer
 
 __all__ = ["save", "load"]
 
@@ -144,13 +159,9 @@ def _plain_array(array, where):
     return np.asarray(array, order="C")
 
 
-def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_serialization=True):
-    """Save `obj` (a tensor, a state dict, a checkpoint dict, ...) to `f`: a path or a
-    binary file object. The file can be read back with `minitorch.load`.
-
-    `pickle_module` and `pickle_protocol` are accepted for compatibility with `torch.save`
-    and ignored: minitorch never writes pickles.
-    """
+def _minitorch_archive_writer(obj):
+    """A function `write(binary_file)` that writes `obj` in minitorch's format; `obj` is
+    encoded now, so that what cannot be saved raises before any file is touched."""
     writer = _Writer()
     document = {"format": FORMAT, "version": VERSION, "root": writer.encode(obj)}
     text = json.dumps(document, allow_nan=False, separators=(",", ":"))
@@ -162,6 +173,27 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
                 buffer = io.BytesIO()
                 np.save(buffer, array, allow_pickle=False)
                 archive.writestr(name, buffer.getvalue())
+
+    return write
+
+
+def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_serialization=True,
+         *, format="minitorch"):
+    """Save `obj` (a tensor, a state dict, a checkpoint dict, ...) to `f`: a path or a
+    binary file object. `minitorch.load` reads both formats back.
+
+    `format="minitorch"` (the default) writes minitorch's own archive (JSON and .npy files);
+    `format="torch"` writes PyTorch's, which `torch.load(f, weights_only=True)` reads.
+    `pickle_module`, `pickle_protocol` and `_use_new_zipfile_serialization` are accepted for
+    compatibility with `torch.save` and ignored.
+    """
+    if format == "torch":
+        write = torch_archive_writer(obj)
+    elif format == "minitorch":
+        write = _minitorch_archive_writer(obj)
+    else:
+        raise ValueError(f"minitorch.save: format must be 'minitorch' or 'torch', not "
+                         f"{format!r}")
 
     if hasattr(f, "write"):
         write(f)
@@ -298,7 +330,7 @@ class _Reader:
             raise self.fail(f"the tensor in {blob} should have shape {node.get('shape')} but its "
                             f"data has shape {list(array.shape)}")
         t = Tensor._make(TensorData.from_array(np.array(array, copy=True)), dtype)
-        t = self._place(t, str(node.get("device", "cpu")))
+        t = _place(t, str(node.get("device", "cpu")), self.map_location)
         if node.get("requires_grad"):
             t.requires_grad = True
         if node.get("parameter"):
@@ -306,19 +338,19 @@ class _Reader:
         self.tensors[blob] = t
         return t
 
-    def _place(self, t, saved):
-        """`t` on the device `map_location` asks for (by default the one it was saved on)."""
-        where = self.map_location
-        if callable(where) and not isinstance(where, (str, Device, dict)):
-            moved = where(t, saved)  # PyTorch's (storage, location) -> storage, for tensors
-            if isinstance(moved, Tensor):
-                return moved
-            target = saved if moved is None else str(moved)
-        elif isinstance(where, dict):
-            target = str(where.get(saved, saved))
-        else:
-            target = saved if where is None else str(where)
-        return t if Device(target).type == "cpu" else t.to(target)
+def _place(t, saved, map_location):
+    """`t` on the device `map_location` asks for (by default `saved`, where it was saved)."""
+    where = map_location
+    if callable(where) and not isinstance(where, (str, Device, dict)):
+        moved = where(t, saved)  # PyTorch's (storage, location) -> storage, for tensors
+        if isinstance(moved, Tensor):
+            return moved
+        target = saved if moved is None else str(moved)
+    elif isinstance(where, dict):
+        target = str(where.get(saved, saved))
+    else:
+        target = saved if where is None else str(where)
+    return t if Device(target).type == "cpu" else t.to(target)
 
 
 def _parameter(t):
@@ -340,26 +372,15 @@ def _describe(f):
     return repr(os.fspath(f))
 
 
-def _not_ours(name, archive=None):
-    """Why a file that is not a minitorch checkpoint was refused."""
-    names = archive.namelist() if archive is not None else []
-    if any(n.endswith(".pkl") for n in names):
-        return RuntimeError(
-            f"minitorch.load: {name} holds a pickle (probably written by torch.save); minitorch "
-            "never loads pickles because loading one can run arbitrary code. Load it with "
-            "torch.load(..., weights_only=True) and save the tensors with minitorch.save."
-        )
-    return RuntimeError(f"minitorch.load: {name} is not a minitorch checkpoint (it has no "
-                        f"{_DOCUMENT})")
-
-
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None,
          **pickle_load_args):
-    """Load what `minitorch.save` wrote to `f` (a path or a binary file object).
+    """Load what `minitorch.save` or `torch.save` wrote to `f` (a path or a binary file
+    object).
 
-    The format holds data only, so loading never runs code whatever `weights_only` says.
-    `map_location` moves tensors as in PyTorch: a device or its name, a dict from saved to
-    wanted device names, or a function `(storage, location) -> device name`.
+    Neither format can run code when loaded, whatever `weights_only` says: PyTorch's pickle is
+    read by a restricted unpickler (see `minitorch/torch_format/reader.py`). `map_location`
+    moves tensors as in PyTorch: a device or its name, a dict from saved to wanted device
+    names, or a function `(storage, location) -> device name`.
     """
     name = _describe(f)
     if hasattr(f, "read"):
@@ -373,23 +394,17 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     try:
         archive = zipfile.ZipFile(source, "r")
     except zipfile.BadZipFile as err:
-        head = _peek(source)
-        if head[:1] == b"\x80":  # the opcode that starts a pickle
-            raise RuntimeError(
-                f"minitorch.load: {name} is a pickle, not a minitorch checkpoint; minitorch "
-                "never loads pickles because loading one can run arbitrary code"
-            ) from err
-        if not head:
-            raise RuntimeError(f"minitorch.load: {name} is empty") from err
-        raise RuntimeError(
-            f"minitorch.load: {name} is not a minitorch checkpoint or is truncated: it is not "
-            f"a complete zip archive ({err})"
-        ) from err
+        raise _not_a_zip(name, _peek(source), err) from err
     except (OSError, EOFError, ValueError) as err:
         raise RuntimeError(f"minitorch.load: cannot read {name}: {err}") from err
     with archive:
-        if _DOCUMENT not in archive.namelist():
-            raise _not_ours(name, archive)
+        names = archive.namelist()
+        if _DOCUMENT not in names:
+            if is_torch_archive(names):
+                return read_torch_archive(
+                    archive, name, lambda t, saved: _place(t, saved, map_location), _parameter)
+            raise RuntimeError(f"minitorch.load: {name} is not a minitorch or PyTorch "
+                               f"checkpoint (it has neither {_DOCUMENT} nor data.pkl)")
         reader = _Reader(archive, name, map_location)
         try:
             text = archive.read(_DOCUMENT)
@@ -415,7 +430,32 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
             raise reader.fail("the structure is nested too deep") from None
 
 
-def _peek(source, n=8):
+# What a pickle of PyTorch's magic number looks like: the start of its legacy format
+_LEGACY_TORCH_START = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19"
+
+
+def _not_a_zip(name, head, err):
+    """Why a file that is not a zip archive was refused."""
+    if head.startswith(_LEGACY_TORCH_START):
+        return RuntimeError(
+            f"minitorch.load: {name} is in PyTorch's legacy format (written before PyTorch 1.6, "
+            "or with _use_new_zipfile_serialization=False), which minitorch does not read; "
+            "load it with a current PyTorch and save it again with torch.save(obj, path)"
+        )
+    if head[:1] == b"\x80":  # the opcode that starts a pickle
+        return RuntimeError(
+            f"minitorch.load: {name} is a pickle, not a checkpoint; minitorch never loads bare "
+            "pickles because loading one can run arbitrary code"
+        )
+    if not head:
+        return RuntimeError(f"minitorch.load: {name} is empty")
+    return RuntimeError(
+        f"minitorch.load: {name} is not a minitorch checkpoint or is truncated: it is not "
+        f"a complete zip archive ({err})"
+    )
+
+
+def _peek(source, n=16):
     try:
         if hasattr(source, "read"):
             source.seek(0)

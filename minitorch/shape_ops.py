@@ -389,3 +389,40 @@ def triu(input, diagonal=0):
     """The upper triangle of the last two dimensions (elements with `j - i >= diagonal`);
     0 elsewhere."""
     return _triangle("triu", input, diagonal, False)
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """A view of the diagonal of dimensions `dim1` and `dim2`, `offset` above the main one
+    (below it when negative); the two dimensions are replaced by one at the end."""
+    d1, d2 = normalize_dim(dim1, input.dim()), normalize_dim(dim2, input.dim())
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return F.Diagonal.apply(input, offset=offset, dim1=d1, dim2=d2)
+
+
+def diag(input, diagonal=0):
+    """A vector's elements on the `diagonal` of a new square matrix (zeros elsewhere), or a
+    copy of a matrix's `diagonal` as a vector; `diagonal` > 0 is above the main one."""
+    if input.dim() == 1:
+        n = input.shape[0] + abs(diagonal)
+        return F.DiagonalScatter.apply(input, shape=(n, n), offset=diagonal, dim1=0, dim2=1,
+                                       name="DiagEmbed")
+    if input.dim() != 2:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.dim()}D")
+    return F.Diagonal.apply(input, offset=diagonal, dim1=0, dim2=1, copy=True)
+
+
+def unfold(input, dimension, size, step):
+    """A view of every window of `size` elements along `dimension`, windows `step` apart:
+    `dimension` then counts the windows, and a new last dimension of `size` runs through
+    each one (`x.unfold(0, 2, 1)` of [1, 2, 3] is [[1, 2], [2, 3]])."""
+    d = normalize_dim(dimension, input.dim())
+    length = input.shape[d] if input.dim() else 1
+    if size > length:
+        raise RuntimeError(
+            f"maximum size for tensor at dimension {d} is {length} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    return F.Unfold.apply(input, dim=d, size=size, step=step)

@@ -10,13 +10,18 @@ import numpy as np
 
 from . import (
     conversions,
+    cumulative,
     dtypes,
     elementwise,
+    histograms,
     inplace,
     linalg,
     reductions,
+    repeat_ops,
     sampling,
+    selection,
     shape_ops,
+    sorting,
 )
 from . import tensor_functions as F
 from .array_data import as_array
@@ -42,6 +47,17 @@ class Tensor(TensorCore):
 
     def __init__(self, *args):
         pass
+
+    # ----- statistics, rounding and sampling (PyTorch's everyday API) --------------------
+    median = reductions.median
+    mode = reductions.mode
+    norm = reductions.norm
+    round = elementwise.round
+    lerp = elementwise.lerp
+    isclose = elementwise.isclose
+    bincount = histograms.bincount
+    histc = histograms.histc
+    multinomial = sampling.multinomial
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradients of this tensor with respect to the leaves it depends on.
@@ -189,6 +205,31 @@ class Tensor(TensorCore):
     bmm = linalg.bmm
     mv = linalg.mv
     dot = inner = linalg.dot
+    addmm = linalg.addmm
+    addmv = linalg.addmv
+    baddbmm = linalg.baddbmm
+
+    # ----- repeats, diagonals, running sums, sorting, selection, products ---------------
+    repeat = repeat_ops.repeat
+    tile = repeat_ops.tile
+    repeat_interleave = repeat_ops.repeat_interleave
+    diag = shape_ops.diag
+    diagonal = shape_ops.diagonal
+    unfold = shape_ops.unfold
+    cumsum = cumulative.cumsum
+    cumprod = cumulative.cumprod
+    sort = sorting.sort
+    argsort = sorting.argsort
+    topk = sorting.topk
+    unique = sorting.unique
+    index_select = selection.index_select
+    masked_select = selection.masked_select
+    scatter = selection.scatter
+    scatter_add = selection.scatter_add
+    trace = linalg.trace
+    outer = ger = linalg.outer
+    kron = linalg.kron
+    cross = linalg.cross
 
     # ----- in place -----------------------------------------------------------------------
     add_ = __iadd__ = inplace.add_

@@ -215,6 +215,46 @@ def cat(tensors, dim):
     return out
 
 
+def diagonal(a, offset, dim1, dim2):
+    """A view of the diagonal of dimensions `dim1` and `dim2` (checked, non-negative), `offset`
+    above the main one (below it when negative), as a last dimension: one step along it is a
+    step along both."""
+    data = a._data
+    n1, n2 = data.shape[dim1], data.shape[dim2]
+    length = max(min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2), 0)
+    start = data.offset
+    if length:
+        start += offset * data.strides[dim2] if offset >= 0 else -offset * data.strides[dim1]
+    others = [d for d in range(data.dims) if d not in (dim1, dim2)]
+    shape = tuple(data.shape[d] for d in others) + (length,)
+    strides = tuple(data.strides[d] for d in others) + (data.strides[dim1] + data.strides[dim2],)
+    return a._as_view(data.view(shape, strides, start))
+
+
+def unfold(a, dim, size, step):
+    """A view of the windows of `size` elements, `step` apart, along `dim` (checked): `dim`
+    counts the windows and a new last dimension runs through each one."""
+    data = a._data
+    if not data.dims:
+        return a._as_view(data.view((size,), (1,)))
+    shape, strides = list(data.shape), list(data.strides)
+    shape[dim] = (shape[dim] - size) // step + 1
+    strides[dim] = data.strides[dim] * step
+    return a._as_view(data.view(tuple(shape) + (size,), tuple(strides) + (data.strides[dim],)))
+
+
+def scan(a, dim, fn, identity):
+    """The inclusive scan of `a` along `dim` with the associative `fn` (running sums for add):
+    in round k each element combines with the element 2**k before it (`identity` before the
+    start), so log2(n) elementwise passes on the backend give every prefix."""
+    out, n, shift = a, a.shape[dim] if a.dim() else 1, 1
+    while shift < n:
+        pads = tuple((shift, -shift) if d == dim else (0, 0) for d in range(a.dim()))
+        out = pw.binary(out, pad(out, pads, identity), "scan", fn)
+        shift *= 2
+    return out if out is not a else a._copy()
+
+
 # ----- padding and sliding windows ------------------------------------------------------------
 def pad(a, pads, value):
     """A new tensor: `a` with `pads[d] = (before, after)` elements of `value` added around each

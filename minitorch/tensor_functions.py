@@ -18,13 +18,13 @@ import math
 
 import numpy as np
 
-from . import dtypes, grad_mode, indexing
+from . import dtypes, grad_mode, indexing, return_types
 from . import operators as ops
 from . import pointwise as pw
 from . import tensor_compute as tc
 from .autodiff import Function
 from .tensor_core import TensorCore
-from .tensor_data import TensorData, shape_size
+from .tensor_data import TensorData, shape_broadcast, shape_size
 
 
 def unbroadcast(grad, shape):
@@ -816,8 +816,8 @@ class Reshape(View):
     PyTorch names it."""
 
     @staticmethod
-    def forward(ctx, a, shape):
-        ctx.shape, ctx.name = a.shape, "ViewBackward0"
+    def forward(ctx, a, shape, name="View"):
+        ctx.shape, ctx.name = a.shape, f"{name}Backward0"
         return tc.reshape(a, shape)
 
 
@@ -1028,6 +1028,236 @@ class Cat(Function):
         return tuple(grads)
 
 
+class Repeat(Function):
+    """`a` laid out `repeats[d]` times along each dimension `d` (`repeats` may add leading
+    dimensions), as a copy. Each input element appears once per tile, so its gradient is the
+    output gradient summed over the tiles."""
+
+    @staticmethod
+    def forward(ctx, a, repeats):
+        shape = (1,) * (len(repeats) - a.dim()) + tuple(a.shape)
+        ctx.tiles = tuple(x for r, n in zip(repeats, shape) for x in (r, n))  # (r0, n0, r1, ...)
+        ctx.shape = a.shape
+        spread = tc.reshape(a, tuple(x for n in shape for x in (1, n)))
+        out = tc.expand(spread, ctx.tiles)._copy()
+        return tc.view(out, tuple(r * n for r, n in zip(repeats, shape)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        tile_dims = tuple(range(0, len(ctx.tiles), 2))
+        return grad.reshape(ctx.tiles).sum(tile_dims).reshape(ctx.shape)
+
+
+class Diagonal(Function):
+    """The diagonal of dimensions `dim1` and `dim2`, `offset` off the main one, as a view
+    (or a copy for `diag`): the gradient goes back onto that diagonal, zeros elsewhere."""
+
+    @staticmethod
+    def forward(ctx, a, offset, dim1, dim2, copy=False):
+        ctx.args, ctx.shape = (offset, dim1, dim2), a.shape
+        ctx.name = "DiagonalBackward0" + ("_copy" if copy else "")
+        out = tc.diagonal(a, offset, dim1, dim2)
+        return out._copy() if copy else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        offset, dim1, dim2 = ctx.args
+        return DiagonalScatter.apply(grad, shape=ctx.shape, offset=offset, dim1=dim1, dim2=dim2)
+
+
+class DiagonalScatter(Function):
+    """Zeros of `shape` with `values` (last dimension along the diagonal) written on the
+    diagonal of `dim1` and `dim2`, `offset` off the main one; the gradient is that diagonal
+    of the output gradient. `diag` of a vector (`DiagEmbedBackward0`) and the gradient of
+    `Diagonal`."""
+
+    @staticmethod
+    def forward(ctx, values, shape, offset, dim1, dim2, name="DiagonalScatter"):
+        ctx.args, ctx.name = (offset, dim1, dim2), f"{name}Backward0"
+        out = values._wrap(values.backend.full(shape, 0, values.dtype.numpy))
+        values.backend.copy(values._data, tc.diagonal(out, offset, dim1, dim2)._data)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        offset, dim1, dim2 = ctx.args
+        return Diagonal.apply(grad, offset=offset, dim1=dim1, dim2=dim2)
+
+
+class Unfold(Function):
+    """`Tensor.unfold`: the windows of `size` elements, `step` apart, along `dim`, as a view
+    (a new last dimension runs through each window). Elements read by several windows get
+    the sum of their gradients (`Fold`, with `dim` and the window moved last)."""
+
+    @staticmethod
+    def forward(ctx, a, dim, size, step):
+        ctx.args, ctx.shape = (dim, size, step), a.shape
+        return tc.unfold(a, dim, size, step)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim, size, step = ctx.args
+        if not ctx.shape:
+            return grad.reshape(())
+        ndim = len(ctx.shape)
+        last = [d for d in range(ndim) if d != dim] + [dim]  # `dim` moved last
+        moved = grad.permute(*last, ndim)
+        shape = tuple(ctx.shape[d] for d in last)
+        folded = Fold.apply(moved, shape=shape, args=((size,), (step,), (1,)))
+        return folded.permute(*[last.index(d) for d in range(ndim)])
+
+
+class Cumsum(Function):
+    r"""Running sums along `dim`: $out_i = \sum_{j \le i} a_j$. Each $a_j$ counts in every
+    later sum, so its gradient is the sum of the output gradients from $j$ on: the running
+    sum of the gradient taken from the end."""
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype):
+        ctx.dim, ctx.like = dim, _like(a)
+        return tc.scan(a if a.dtype is dtype else a._cast(dtype), dim, ops.add, 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if grad.dim() == 0:
+            return _to_input(grad, ctx.like)
+        return _to_input(grad.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), ctx.like)
+
+
+class Cumprod(Function):
+    r"""Running products along `dim`: $out_i = \prod_{j \le i} a_j$. The gradient of $a_j$
+    is $\sum_{i \ge j} g_i \prod_{k \le i, k \ne j} a_k$: with no zeros, the running
+    sum from the end of $g \cdot out$, over $a_j$; else (or recorded for a second derivative)
+    computed without division."""
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype):
+        a = a if a.dtype is dtype else a._cast(dtype)
+        out = tc.scan(a, dim, ops.mul, 1)
+        ctx.save_for_backward(a, out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        if a.dim() == 0:
+            return grad
+        d = ctx.dim
+        if not grad_mode.is_grad_enabled() and not bool((a == 0).any()):
+            return (grad * out).flip(d).cumsum(d).flip(d) / a
+        # row j of `others` is `a` with a_j replaced by 1: its running products are those
+        # without a_j, which the output gradients from j on weigh
+        n = a.shape[d]
+        moved = a.transpose(d, -1)
+        rows = moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n)
+        diagonal = a._make_from_numpy(np.eye(n, dtype=bool), dtypes.bool_)
+        others = where(diagonal, 1.0, rows).cumprod(-1)
+        weighted = (others * grad.transpose(d, -1).unsqueeze(-2)).triu().sum(-1)
+        return weighted.transpose(d, -1)
+
+
+class IndexSelect(Function):
+    """The entries of `a` at positions `index` (a vector) along `dim`: a gather with the
+    index spread over the other dimensions; the gradient is added back there."""
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        shape = tuple(index.numel() if d == dim else 1 for d in range(a.dim()))
+        spread = tuple(index.numel() if d == dim else n for d, n in enumerate(a.shape))
+        index = tc.expand(tc.reshape(index, shape), spread)
+        ctx.shape, ctx.dim, ctx.index = a.shape, dim, index
+        return indexing.gather(a, dim, index)
+
+    backward = staticmethod(Gather.backward)
+
+
+class Scatter(Function):
+    """`a` with the values of `src` (a tensor, or one number) written at `index` along `dim`
+    (`out[index[i][j]][j] = src[i][j]` for `dim=0`). The overwritten positions get no
+    gradient; `src` gets the output gradient at the positions it was written to."""
+
+    @staticmethod
+    def forward(ctx, a, src, dim, index):
+        ctx.dim, ctx.index, ctx.like = dim, index, _like(src)
+        ctx.name = "ScatterBackward0" if isinstance(src, TensorCore) else "ScatterBackward1"
+        out = a._copy()
+        indexing.scatter_into(out, dim, index, _leading_part(src, index.shape))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_src = None
+        if ctx.like is not None:
+            grad_src = _padded_to(grad.gather(ctx.dim, ctx.index), ctx.like[0])
+        return Scatter.apply(grad, 0.0, dim=ctx.dim, index=ctx.index), grad_src
+
+
+class ScatterAddInto(Function):
+    """`a` with the values of `src` added at `index` along `dim` (`Tensor.scatter_add`;
+    repeated positions add up): the gradient passes to `a`, and to `src` from the positions
+    it was added to."""
+
+    @staticmethod
+    def forward(ctx, a, src, dim, index):
+        ctx.dim, ctx.index, ctx.shape, ctx.name = dim, index, src.shape, "ScatterAddBackward0"
+        added = indexing.scatter_add_into(_leading_part(src, index.shape), a.shape, dim, index)
+        return pw.binary(a, added, "scatter_add", ops.add)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, _padded_to(grad.gather(ctx.dim, ctx.index), ctx.shape)
+
+
+def _leading_part(src, shape):
+    """The first `shape` entries of each dimension of tensor `src` (a number as it is): the
+    part of `src` that a scatter with an index of `shape` reads."""
+    if not isinstance(src, TensorCore) or src.shape == tuple(shape):
+        return src
+    return indexing.getitem(src, tuple(slice(0, n) for n in shape))
+
+
+def _padded_to(grad, shape):
+    """`grad` with zeros after it in each dimension, up to `shape` (undoes `_leading_part`)."""
+    if grad.shape == tuple(shape):
+        return grad
+    return ConstantPad.apply(grad, pads=tuple((0, n - g) for n, g in zip(shape, grad.shape)))
+
+
+class MaskedSelect(Function):
+    """The elements of `a` where `mask` is True (both broadcast), as a vector; the gradient
+    goes back to those positions."""
+
+    @staticmethod
+    def forward(ctx, a, mask):
+        shape = shape_broadcast(a.shape, mask.shape)
+        ctx.key = (tc.expand(mask, shape)._data.numpy(),)
+        ctx.shape, ctx.like = shape, _like(a)
+        return indexing.getitem(tc.expand(a, shape), ctx.key)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _to_input(IndexAdd.apply(grad, key=ctx.key, shape=ctx.shape), ctx.like), None
+
+
+class Sort(Function):
+    """(values, indices) of `a` sorted along `dim`; with `k`, only the first `k` of them
+    (`topk`). The gradient of each value goes back to the position it came from."""
+
+    @staticmethod
+    def forward(ctx, a, dim, descending, stable=True, k=None):
+        order = indexing.sort_order(a, dim, descending, stable)
+        if k is not None:
+            order = order[(slice(None),) * dim + (slice(0, k),)] if order.ndim else order
+        indices = a._make_from_numpy(order, dtypes.int64)
+        ctx.shape, ctx.dim, ctx.index = a.shape, dim, indices
+        ctx.name = "SortBackward0" if k is None else "TopkBackward0"
+        result = return_types.sort if k is None else return_types.topk
+        return result(indexing.gather(a, dim, indices), indices)
+
+    backward = staticmethod(Gather.backward)
+
+
 # ----- padding and sliding windows -------------------------------------------------------
 class ConstantPad(Function):
     """`a` with `pads[d] = (before, after)` elements of `value` around dimension `d` (negative:
@@ -1092,3 +1322,224 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         return _to_input(grad @ b.mT, _like(a)), _to_input(a.mT @ grad, _like(b))
         # END SOLUTION
+
+
+class Addmm(Function):
+    r"""$\beta\,\mathrm{input} + \alpha\,(A B)$ in one node, as PyTorch's `addmm` (and, named
+    by `name`, `addmv` with a vector $B$ and `baddbmm` with batches): the gradient reaches
+    `input` times $\beta$ (summed back over its broadcast), $A$ as $\alpha G B^T$ and $B$ as
+    $\alpha A^T G$."""
+
+    @staticmethod
+    def forward(ctx, input, a, b, beta=1, alpha=1, name="AddmmBackward0"):
+        ctx.save_for_backward(a, b)
+        ctx.like, ctx.beta, ctx.alpha, ctx.name = _like(input), beta, alpha, name
+        if b.dim() == 1:  # a matrix times a vector: the vector as a one-column matrix
+            product = tc.view(tc.matmul(a, tc.reshape(b, (b.shape[0], 1))), (a.shape[0],))
+        else:
+            product = tc.matmul(a, b)
+        if alpha != 1:
+            product = pw.binary(product, alpha, "mul", ops.mul, None, product.dtype)
+        if beta == 0:  # PyTorch ignores input then (nan and inf in it do not propagate)
+            return product
+        scaled = input if beta == 1 else pw.binary(input, beta, "mul", ops.mul, None,
+                                                   input.dtype)
+        return pw.binary(scaled, product, "add", ops.add, None, product.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_input, need_a, need_b = ctx.needs_input_grad
+        grad_input = _to_input(grad * ctx.beta if ctx.beta != 1 else grad, ctx.like)
+        grad = grad * ctx.alpha if ctx.alpha != 1 else grad
+        grad_a = grad_b = None
+        if b.dim() == 1:
+            grad_a = grad.unsqueeze(-1) * b if need_a else None
+            grad_b = a.mT @ grad if need_b else None
+        else:
+            grad_a = grad @ b.mT if need_a else None
+            grad_b = a.mT @ grad if need_b else None
+        return grad_input if need_input else None, grad_a, grad_b
+
+
+class Trace(Function):
+    """The sum of the main diagonal of a matrix: each diagonal element gets the gradient."""
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.shape, ctx.like = a.shape, _like(a)
+        return tc.reduce(tc.diagonal(a, 0, 0, 1), ops.add, 0, None, False, dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        n = min(ctx.shape)
+        on_diagonal = DiagonalScatter.apply(grad.expand(n), shape=ctx.shape, offset=0, dim1=0,
+                                            dim2=1)
+        return _to_input(on_diagonal, ctx.like)
+
+
+def _cross(a, b, dim):
+    r"""$a \times b$ along `dim` (of size 3): component $i$ is
+    $a_{i+1} b_{i+2} - a_{i+2} b_{i+1}$ (indices mod 3), from rolled copies."""
+    return a.roll(-1, dim) * b.roll(-2, dim) - a.roll(-2, dim) * b.roll(-1, dim)
+
+
+class Cross(Function):
+    r"""The cross product $c = a \times b$ along `dim`. Since $g \cdot (a \times b) =
+    a \cdot (b \times g) = b \cdot (g \times a)$, the gradients are $b \times g$ for `a`
+    and $g \times a$ for `b`."""
+
+    @staticmethod
+    def forward(ctx, a, b, dim):
+        ctx.save_for_backward(a, b)
+        ctx.dim, ctx.name = dim, "LinalgCrossBackward0"
+        return _cross(a, b, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (_to_input(Cross.apply(b, grad, dim=ctx.dim), _like(a)),
+                _to_input(Cross.apply(grad, a, dim=ctx.dim), _like(b)))
+
+
+class Cdist(Function):
+    r"""The p-norm distances $\|x_i - y_j\|_p$ between the rows of `a` (..., P, M) and of `b`
+    (..., R, M). With $d = x_i - y_j$, the gradient for $x_i$ is
+    $g \, \mathrm{sign}(d) |d|^{p-1} / \mathrm{out}^{p-1}$ (0 at distance 0), summed over
+    $j$, and its negative, summed over $i$, for $y_j$; for $p = \infty$ it goes to the
+    coordinates where $|d|$ is the maximum, and for $p = 0$ (a count) there is none."""
+
+    @staticmethod
+    def forward(ctx, a, b, p):
+        diff = (a.unsqueeze(-2) - b.unsqueeze(-3)).abs()
+        if p == 0:
+            out = (diff != 0).sum(-1).to(diff.dtype)
+        elif p == math.inf:
+            out = diff.amax(-1)
+        elif p == 1:
+            out = diff.sum(-1)
+        elif p == 2:
+            out = (diff * diff).sum(-1).sqrt()
+        else:
+            out = (diff ** p).sum(-1) ** (1 / p)
+        ctx.save_for_backward(a, b, out)
+        ctx.p = p
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        p = ctx.p
+        diff = a.unsqueeze(-2) - b.unsqueeze(-3)
+        if p == 0:
+            term = diff * 0
+        elif p == math.inf:
+            term = diff.sign() * (diff.abs() == out.unsqueeze(-1)) * grad.unsqueeze(-1)
+        elif p == 1:
+            term = diff.sign() * grad.unsqueeze(-1)
+        else:
+            scale = where(out == 0, 0.0, grad / (out ** (p - 1) if p != 2 else out))
+            power = diff if p == 2 else diff.sign() * diff.abs() ** (p - 1)
+            term = power * scale.unsqueeze(-1)
+        return _to_input(term.sum(-2), _like(a)), _to_input(-term.sum(-3), _like(b))
+
+
+# ----- order statistics, norms, rounding, interpolation ---------------------------------
+class Pick(Function):
+    """One element of `a` per position along `dim`, at `index` (an int64 tensor with size 1
+    along `dim`, found by the caller: median, mode): `(values, indices)`. The gradient goes
+    back to the picked element."""
+
+    @staticmethod
+    def forward(ctx, a, dim, index, keepdim, name, result):
+        ctx.shape, ctx.dim, ctx.index, ctx.keepdim, ctx.name = a.shape, dim, index, keepdim, name
+        values = indexing.gather(a, dim, index)
+        if not keepdim:
+            values, index = tc.squeeze_dim(values, dim), tc.squeeze_dim(index, dim)
+        return result(values, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.keepdim:
+            grad = grad.unsqueeze(ctx.dim)
+        return ScatterAdd.apply(grad, dim=ctx.dim, index=ctx.index, shape=ctx.shape)
+
+
+class Norm(Function):
+    r"""The vector $p$-norm $(\sum |a|^p)^{1/p}$ over `dims` ($p = \infty$: the largest $|a|$,
+    $p = 0$: the count of non-zeros). Its derivative is
+    $\mathrm{sign}(a) |a|^{p-1} / \mathrm{out}^{p-1}$ (0 where the norm is 0)."""
+
+    @staticmethod
+    def forward(ctx, a, p, dims, keepdim):
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        ctx.name = "LinalgVectorNormBackward0"
+        x = a.abs()
+        if p == math.inf:
+            out = x.amax(dims, keepdim)
+        elif p == -math.inf:
+            out = x.amin(dims, keepdim)
+        elif p == 0:
+            out = (x != 0).sum(dims, keepdim).to(a.dtype)
+        elif p == 1:
+            out = x.sum(dims, keepdim)
+        elif p == 2:
+            out = (x * x).sum(dims, keepdim).sqrt()
+        else:
+            out = (x ** p).sum(dims, keepdim) ** (1.0 / p)
+        ctx.save_for_backward(a, out)  # the output itself: a second derivative needs its graph
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        p, dims = ctx.p, ctx.dims
+        grad = _expand_back(grad, a.shape, dims, ctx.keepdim)
+        out = _expand_back(out, a.shape, dims, ctx.keepdim)
+        if p == 0:
+            return grad * 0.0
+        if p == 1:
+            return grad * a.sign()
+        if p in (math.inf, -math.inf):
+            hits = (a.abs() == out).to(a.dtype)
+            return grad * a.sign() * hits / hits.sum(dims, keepdim=True)
+        if p == 2:
+            return where(out == 0, 0.0, grad * a / out)
+        return where(out == 0, 0.0, grad * a.sign() * a.abs() ** (p - 1) / out ** (p - 1))
+
+
+class Round(Function):
+    """Rounded to `decimals` places (halves to even); its derivative is 0 everywhere."""
+
+    @staticmethod
+    def forward(ctx, a, decimals=None):
+        ctx.likes = (_like(a),)
+        ctx.name = "RoundBackward0" if decimals is None else "RoundBackward1"
+        if not decimals:
+            return pw.unary(a, ops.round_half_even)
+        scale = 10.0 ** abs(decimals)
+        up, down = (ops.mul, ops.div) if decimals > 0 else (ops.div, ops.mul)
+        scaled = pw.unary(pw.binary(a, scale, "round", up), ops.round_half_even)
+        return pw.binary(scaled, scale, "round", down)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0.0
+
+
+class Lerp(Function):
+    r"""$a + w (b - a)$: $\partial/\partial a = 1 - w$, $\partial/\partial b = w$,
+    $\partial/\partial w = b - a$."""
+
+    @staticmethod
+    def forward(ctx, a, b, weight):
+        ctx.save_for_backward(a, b, weight)
+        ctx.name = "LerpBackward1" if isinstance(weight, TensorCore) else "LerpBackward0"
+        step = pw.binary(pw.binary(b, a, "lerp", ops.sub), weight, "lerp", ops.mul)
+        return pw.binary(a, step, "lerp", ops.add)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, weight = ctx.saved_tensors
+        return (_to_input(grad * (1 - weight), _like(a)), _to_input(grad * weight, _like(b)),
+                _to_input(grad * (b - a), _like(weight)))

@@ -63,20 +63,20 @@ def reachable(root):
     """Every node reachable from `root`, by a plain breadth-first walk (the reference)."""
     seen, frontier = {root}, [root]
     while frontier:
-        frontier = [p for n in frontier for p in n.next_functions if p is not None]
+        frontier = [p for n in frontier for p, _ in n.next_functions if p is not None]
         frontier = [p for p in frontier if not (p in seen or seen.add(p))]
     return seen
 
 
 def assert_topological(order, root):
     """`order` holds each node reachable from `root` once, root first, and every node
-    before the nodes it depends on (its `next_functions`)."""
+    before the nodes it depends on (the nodes in its `next_functions` pairs)."""
     position = {node: i for i, node in enumerate(order)}
     assert len(position) == len(order), "a node appears more than once"
     assert set(order) == reachable(root), "nodes missing from (or foreign to) the order"
     assert order[0] is root
     for node in order:
-        for parent in node.next_functions:
+        for parent, _ in node.next_functions:
             if parent is not None:
                 assert position[parent] > position[node], (
                     f"{node.name()} comes after {parent.name()}, one of its inputs"
@@ -100,7 +100,7 @@ def test_topological_sort_of_a_diamond():
 def test_topological_sort_skips_inputs_that_need_no_grad():
     x = Scalar(1.0, requires_grad=True)
     out = (x * Scalar(2.0)) + 5
-    assert out.grad_fn.next_functions[1] is None
+    assert out.grad_fn.next_functions[1] == (None, 0)
     order = topological_sort(out.grad_fn)
     assert_topological(order, out.grad_fn)
     assert len(order) == 3
@@ -209,3 +209,14 @@ def test_a_10000_step_chain_backpropagates_without_recursion():
     assert len(topological_sort(y.grad_fn)) == 2 * steps + 1
     y.backward()
     assert x.grad == pytest.approx(1.0001**steps, rel=1e-9)
+
+
+def test_next_functions_are_pytorch_pairs():
+    x, w = Scalar(1.5, requires_grad=True), Scalar(2.0)
+    y = x * w + 3
+    (mul_node, mul_nr), (constant, constant_nr) = y.grad_fn.next_functions
+    assert mul_node is not None and mul_node.name() == "MulBackward0" and mul_nr == 0
+    assert (constant, constant_nr) == (None, 0)
+    (leaf, leaf_nr), (unused, _) = mul_node.next_functions
+    assert isinstance(leaf, AccumulateGrad) and leaf.variable is x and leaf_nr == 0
+    assert unused is None and leaf.next_functions == ()

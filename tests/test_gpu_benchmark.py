@@ -30,7 +30,8 @@ def test_without_a_gpu_it_says_it_needs_one():
 def test_smoke_run_checks_every_part():
     out = run("--smoke")
     assert out.returncode == 0, out.stderr
-    for table in ("matmul f32", "a + b f32", "sum(dim=1)", "quickstart epoch"):
+    for table in ("matmul f32", "a + b f32", "sum(dim=1)", "conv2d f32 fwd+bwd",
+                  "quickstart epoch"):
         assert table in out.stdout
     assert "False" not in out.stdout  # every "match" column
-    assert out.stdout.count("True") == 3
+    assert out.stdout.count("True") == 4

@@ -274,6 +274,71 @@ def test_second_derivative_flows_through_the_windows():
         (x, w))
 
 
+# ----- the fast backend's own kernels (minitorch/fast_conv.py) ----------------------------------
+def test_the_fast_backend_runs_one_convolution_node_with_pytorchs_name():
+    x, w, b = _double((1, 2, 4, 4), (3, 2, 2, 2), (3,), seed=5)
+    assert type(F.conv2d(x, w, b, padding=1).grad_fn).__name__ == "ConvolutionBackward0"
+    assert type(F.conv1d(x[:, :, 0], w[:, :, 0]).grad_fn).__name__ == "SqueezeBackward1"
+
+
+def test_conv_kernels_above_the_parallel_threshold_match_numpy():
+    """Large enough for the parallel kernels: the weight gradient is summed in parts."""
+    from minitorch import fast_ops
+
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((8, 8, 31, 32)).astype(np.float32)
+    w = rng.standard_normal((14, 8, 3, 3)).astype(np.float32)  # (rows no multiple of 4)
+    g = rng.standard_normal((8, 14, 31, 32)).astype(np.float32)
+    assert 14 * 72 * 8 * 31 * 32 // 16 >= fast_ops.PARALLEL_MIN_WORK  # (multiply-adds / 16)
+    xt, wt = (minitorch.tensor(a, requires_grad=True) for a in (x, w))
+    y = F.conv2d(xt, wt, padding=1)
+    y.backward(minitorch.tensor(g))
+    xd, wd = x.astype(np.float64), w.astype(np.float64)
+    np.testing.assert_allclose(y.detach().numpy(), np_conv(xd, wd, None, (1, 1), ((1, 1),) * 2,
+                                                           (1, 1), 1), rtol=1e-4, atol=1e-4)
+    (gx, gw) = _np_conv_grads(xd, wd, g.astype(np.float64), 1, 1)
+    np.testing.assert_allclose(xt.grad.numpy(), gx, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(wt.grad.numpy(), gw, rtol=1e-4, atol=1e-3)
+
+
+def _np_conv_grads(x, w, g, stride, pad):
+    """dL/dx and dL/dw of sum(g * conv2d(x, w)), by the loop over kernel offsets."""
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    gx, gw = np.zeros_like(xp), np.zeros_like(w)
+    oh, ow = g.shape[2:]
+    for p in range(w.shape[2]):
+        for q in range(w.shape[3]):
+            rows, cols = slice(p, p + stride * (oh - 1) + 1, stride), \
+                slice(q, q + stride * (ow - 1) + 1, stride)
+            gw[:, :, p, q] = np.einsum("nohw,nchw->oc", g, xp[:, :, rows, cols])
+            gx[:, :, rows, cols] += np.einsum("nohw,oc->nchw", g, w[:, :, p, q])
+    return gx[:, :, pad:xp.shape[2] - pad, pad:xp.shape[3] - pad], gw
+
+
+def test_second_derivatives_through_the_kernels_of_both_gradients():
+    """The kernels' backward is made of the kernels again (input and weight gradients)."""
+    x, w = _double((2, 2, 5, 4), (2, 2, 3, 2), seed=7)
+    for wrt in (0, 1):
+        def gradient(x, w, wrt=wrt):
+            loss = F.conv2d(x, w, stride=(2, 1), padding=1).square().sum()
+            return autograd.grad(loss, (x, w)[wrt], create_graph=True)[0]
+
+        assert autograd.gradcheck(gradient, (x, w))
+
+
+def test_without_the_kernels_the_generic_path_gives_the_same(monkeypatch):
+    """A student's copy whose kernel regions (7.2, 7.3) are still stubs takes the generic
+    path: the windows view and matmul."""
+    from minitorch import fast_conv
+
+    x, w, b = _double((2, 2, 5, 4), (3, 2, 2, 3), (3,), seed=8)
+    fast = F.conv2d(x, w, b, stride=2, padding=(1, 2))
+    monkeypatch.setattr(fast_conv.col2im, "stub", True)
+    generic = F.conv2d(x, w, b, stride=2, padding=(1, 2))
+    assert type(generic.grad_fn).__name__ != "ConvolutionBackward0"
+    np.testing.assert_allclose(fast.detach().numpy(), generic.detach().numpy(), rtol=1e-12)
+
+
 # ----- errors -------------------------------------------------------------------------------
 def _raises(error, match, fn):
     with pytest.raises(error, match=match):

@@ -177,6 +177,53 @@ def test_max_pool_gradient_goes_to_the_first_maximum_of_a_tie():
     assert y.grad.tolist() == [[[1.0, 1.0, 0.0, 2.0, 0.0]]]
 
 
+# ----- the fast backend's own kernels (minitorch/fast_conv.py) ----------------------------------
+def test_the_fast_backend_pools_in_one_node_with_pytorchs_name():
+    x = _double((2, 2, 5, 4))
+    assert type(F.max_pool2d(x, 2).grad_fn).__name__ == "MaxPool2DWithIndicesBackward0"
+    assert type(F.avg_pool2d(x, 2).grad_fn).__name__ == "AvgPool2DBackward0"
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: F.max_pool2d(x, (2, 3), stride=1, padding=1, dilation=(2, 1), ceil_mode=True),
+    lambda x: F.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+    lambda x: F.avg_pool1d(x[0], 3, stride=2, padding=1, ceil_mode=True),
+], ids=["max", "avg", "avg1d"])
+def test_pooling_second_derivatives(fn):
+    """The kernels' backward is itself differentiable: a gather (max), pooling (avg)."""
+    x = _double((2, 2, 5, 4))
+    assert autograd.gradcheck(
+        lambda x: autograd.grad(fn(x).square().sum(), (x,), create_graph=True)[0], (x,))
+
+
+def test_large_pooling_runs_the_parallel_kernels_and_matches_numpy():
+    x = np.random.default_rng(9).standard_normal((4, 16, 66, 66)).astype(np.float32)
+    xt = minitorch.tensor(x, requires_grad=True)
+    values, indices = F.max_pool2d(xt, 3, 2, 1, return_indices=True)
+    want, want_indices = np_pool2d(x.astype(np.float64), (3, 3), (2, 2), (1, 1), (1, 1), False,
+                                   "max")
+    np.testing.assert_array_equal(values.detach().numpy(), want.astype(np.float32))
+    np.testing.assert_array_equal(indices.numpy(), want_indices)
+    values.sum().backward()
+    counts = np.zeros(x.shape)
+    np.add.at(counts.reshape(64, -1), (np.arange(64)[:, None], want_indices.reshape(64, -1)), 1)
+    np.testing.assert_array_equal(xt.grad.numpy(), counts)
+    avg = F.avg_pool2d(xt, 2)
+    np.testing.assert_allclose(avg.detach().numpy(), x.reshape(4, 16, 33, 2, 33, 2).mean(
+        axis=(3, 5)), rtol=1e-6, atol=1e-6)
+
+
+def test_without_the_kernels_pooling_takes_the_generic_path(monkeypatch):
+    from minitorch import fast_conv
+
+    x = _double((2, 2, 5, 4))
+    fast = F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True)
+    monkeypatch.setattr(fast_conv.max_pool, "stub", True)
+    generic = F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True)
+    assert type(generic.grad_fn).__name__ != "MaxPool2DWithIndicesBackward0"
+    np.testing.assert_array_equal(fast.detach().numpy(), generic.detach().numpy())
+
+
 # ----- errors -------------------------------------------------------------------------------
 def _raises(error, match, fn):
     with pytest.raises(error, match=match):

@@ -3,8 +3,9 @@
 `nn.utils` (gradient clipping)."""
 
 from . import functional, init, utils
+from .activation_layers import ELU, Hardtanh, Mish, SiLU, Softplus
 from .batchnorm import BatchNorm1d, BatchNorm2d
-from .containers import ModuleDict, ModuleList, Sequential
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv_layers import Conv1d, Conv2d
 from .layers import (
     GELU,
@@ -23,8 +24,20 @@ from .layers import (
     Tanh,
     Unflatten,
 )
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from .module import Module
+from .norm_layers import GroupNorm, RMSNorm
+from .pairwise_layers import Bilinear, CosineSimilarity
 from .parameter import Parameter
 from .pooling_layers import (
     AdaptiveAvgPool1d,
@@ -42,4 +55,6 @@ __all__ = [
     "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool1d", "MaxPool2d", "Module",
     "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid",
     "Softmax", "Tanh", "Unflatten", "functional", "init", "utils",
+    "Bilinear", "CosineSimilarity", "ELU", "GroupNorm", "Hardtanh", "HuberLoss", "KLDivLoss",
+    "Mish", "ParameterDict", "ParameterList", "RMSNorm", "SiLU", "SmoothL1Loss", "Softplus",
 ]

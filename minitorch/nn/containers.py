@@ -1,7 +1,9 @@
-"""Containers of modules: `Sequential`, `ModuleList` and `ModuleDict`, as in PyTorch.
+"""Containers of modules: `Sequential`, `ModuleList` and `ModuleDict`, and of parameters:
+`ParameterList` and `ParameterDict`, as in PyTorch.
 
-Each keeps its modules in `_modules`, so they are registered: their parameters are the
-container's parameters and they follow `train()`, `to()` and `state_dict()`.
+Each keeps its modules in `_modules` (its parameters in `_parameters`), so they are
+registered: they are the container's parameters and follow `train()`, `to()` and
+`state_dict()`.
 """
 
 import operator
@@ -9,7 +11,9 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from itertools import chain, islice
 
+from ..tensor import Tensor
 from .module import Module, _addindent
+from .parameter import Parameter
 
 
 class Sequential(Module):
@@ -292,3 +296,151 @@ class ModuleDict(Module):
             "ModuleDict has no forward(): it only holds modules; call them in your own "
             "module's forward() (x = self.blocks['encoder'](x))"
         )
+
+
+def _as_parameter(value):
+    """A tensor that is not a Parameter yet becomes one (as PyTorch does in these
+    containers); Parameters and other values are kept as they are."""
+    if isinstance(value, Tensor) and not isinstance(value, Parameter):
+        return Parameter(value)
+    return value
+
+
+def _parameter_line(key, value, type_name):
+    """One line of a parameter container's printed form, e.g.
+    `(0): Parameter containing: [minitorch.float32 of size 2x3]`."""
+    if not isinstance(value, Tensor):
+        return f"({key}): Object of type: {type(value).__name__}"
+    kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
+    size = "x".join(str(n) for n in value.shape)
+    device = f" ({value.device})" if value.is_cuda else ""
+    return f"({key}): {kind} containing: [{type_name(value)} of size {size}{device}]"
+
+
+class ParameterList(Module):
+    """A Python list of parameters that are registered (they count in `parameters()` and
+    `state_dict()` as "0", "1", ...); tensors put in become Parameters."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        self._size = 0
+        if values is not None:
+            self += values
+
+    def _index(self, idx):
+        idx = operator.index(idx)
+        if not -len(self) <= idx < len(self):
+            raise IndexError(f"index {idx} is out of range")
+        return str(idx % len(self))
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)([self[i] for i in range(len(self))[idx]])
+        return getattr(self, self._index(idx))
+
+    def __setitem__(self, idx, param):
+        setattr(self, self._index(idx), _as_parameter(param))
+
+    def __len__(self):
+        return self._size
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __iadd__(self, parameters):
+        return self.extend(parameters)
+
+    def __dir__(self):
+        return [key for key in super().__dir__() if not key.isdigit()]
+
+    def append(self, value):
+        """Add `value` at the end."""
+        self._size += 1
+        self[self._size - 1] = value
+        return self
+
+    def extend(self, values):
+        if not isinstance(values, Iterable) or isinstance(values, Tensor):
+            raise TypeError("ParameterList.extend should be called with an iterable, but got "
+                            + type(values).__name__)
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self):
+        return "\n".join("  " + _parameter_line(i, p, lambda t: str(t.dtype))
+                         for i, p in enumerate(self))
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("ParameterList should not be called.")
+
+
+class ParameterDict(Module):
+    """A dictionary of parameters (insertion ordered) that are registered under their keys;
+    tensors put in become Parameters."""
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        self._keys = {}
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+    def __setitem__(self, key, value):
+        self._keys[key] = None
+        setattr(self, key, _as_parameter(value))
+
+    def __delitem__(self, key):
+        del self._keys[key]
+        delattr(self, key)
+
+    def __len__(self):
+        return len(self._keys)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __contains__(self, key):
+        return key in self._keys
+
+    def keys(self):
+        return self._keys.keys()
+
+    def items(self):
+        return ((k, self[k]) for k in self._keys)
+
+    def values(self):
+        return (self[k] for k in self._keys)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def pop(self, key):
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self):
+        for key in list(self._keys):
+            del self[key]
+
+    def update(self, parameters):
+        if not isinstance(parameters, Iterable):
+            raise TypeError("ParametersDict.update should be called with an iterable of "
+                            "key/value pairs, but got " + type(parameters).__name__)
+        pairs = parameters.items() if isinstance(parameters, (Mapping, ParameterDict)) \
+            else parameters
+        for j, pair in enumerate(pairs):
+            if not isinstance(pair, Iterable) or len(pair) != 2:
+                raise ValueError(f"ParameterDict update sequence element #{j} should be a "
+                                 "key/value pair")
+            self[pair[0]] = pair[1]
+
+    def extra_repr(self):
+        return "\n".join("  " + _parameter_line(k, p, lambda t: t.type())
+                         for k, p in self.items())
+
+    def __call__(self, input):
+        raise RuntimeError("ParameterDict should not be called.")

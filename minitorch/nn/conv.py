@@ -14,7 +14,16 @@ weight, (groups, O / groups, C / groups * kH * kW), gives every output at once. 
 differentiates the product, the layout and the windows (see `sliding`).
 """
 
-from .sliding import batched, check_tensor, fold_windows, ntuple, pad_spatial, windows
+from .. import window_functions as WF
+from .sliding import (
+    batched,
+    check_tensor,
+    fold_windows,
+    ntuple,
+    pad_spatial,
+    window_kernels,
+    windows,
+)
 
 
 def _conv_padding(padding, kernel, dilation, stride, nd, op):
@@ -98,6 +107,9 @@ def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
     padded = [n + b + e for n, (b, e) in zip(x.shape[2:], pads)]
     _check_fits(padded, kernel, dilation)
 
+    if _has_kernels(x, weight, bias):
+        out = _kernel_convnd(nd, x, weight, bias, kernel, stride, pads, dilation, padded, groups)
+        return out.squeeze(0) if unbatched else out
     n, channels = x.shape[:2]
     out_channels = weight.shape[0]
     # BEGIN SOLUTION 7.2
@@ -113,6 +125,26 @@ def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
         out = out + bias.reshape(out_channels, *(1,) * nd)
     # END SOLUTION
     return out.squeeze(0) if unbatched else out
+
+
+def _has_kernels(x, weight, bias):
+    """Whether the backend's own convolution kernels can run this one (floats, one backend)."""
+    kernels = window_kernels(x)
+    return (kernels is not None and kernels.conv_written() and weight.backend is x.backend
+            and (bias is None or bias.backend is x.backend))
+
+
+def _kernel_convnd(nd, x, weight, bias, kernel, stride, pads, dilation, padded, groups):
+    """The convolution by the backend's kernels (`window_functions.Conv`); 1-D as 2-D with
+    a height of 1."""
+    out_size = tuple((n - d * (k - 1) - 1) // s + 1
+                     for n, k, s, d in zip(padded, kernel, stride, dilation))
+    if nd == 1:
+        geometry = ((1, *kernel), (1, *stride), (0, pads[0][0]), (1, *dilation), (1, *out_size))
+        return WF.Conv.apply(x.unsqueeze(2), weight.unsqueeze(2), bias, geometry=geometry,
+                             groups=groups).squeeze(2)
+    geometry = (kernel, stride, (pads[0][0], pads[1][0]), dilation, out_size)
+    return WF.Conv.apply(x, weight, bias, geometry=geometry, groups=groups)
 
 
 def _numel(shape):

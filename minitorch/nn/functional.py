@@ -20,10 +20,14 @@ from .. import dtypes
 from .. import inplace as in_place
 from ..autodiff import Function
 from ..creation import empty, empty_like
+from ..linalg import addmm
 from ..reductions import softmax_input
+from ..shape_ops import broadcast_shapes
 from ..tensor import Tensor
 from ..tensor_functions import where
+from .activations import elu, hardtanh, mish, silu, softplus
 from .conv import conv1d, conv2d, fold, unfold
+from .normalization import group_norm, rms_norm
 from .pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -180,12 +184,6 @@ def logsigmoid(input):
     return LogSigmoid.apply(input)
 
 
-def softplus(input, beta=1.0, threshold=20.0):
-    r"""$\frac{1}{\beta} \ln(1 + e^{\beta x})$; linear ($x$) where $\beta x > $ `threshold`."""
-    scaled = input * beta
-    return where(scaled > threshold, input, -logsigmoid(-scaled) / beta)
-
-
 # ----- dropout, linear, one_hot ----------------------------------------------------------
 def dropout(input, p=0.5, training=True, inplace=False):
     r"""In training, each element is zeroed with probability `p` and the others are scaled by
@@ -255,16 +253,21 @@ def linear(input, weight, bias=None):
             f"{list(weight.shape)} cannot be multiplied: the input's last dimension must equal "
             "the weight's last dimension (in_features)"
         )
-    out = input.matmul(weight.t())
-    if bias is not None:
-        expected = tuple(weight.shape[:1]) if weight.dim() == 2 else ()
-        if bias.dim() > 1 or (bias.dim() == 1 and bias.shape[0] not in (1, *expected)):
-            raise RuntimeError(
-                f"linear(): bias of shape {list(bias.shape)} does not match the weight of "
-                f"shape {list(weight.shape)} (expected shape {list(expected)})"
-            )
-        out = out + bias
-    return out
+    if bias is None:
+        return input.matmul(weight.t())
+    expected = tuple(weight.shape[:1]) if weight.dim() == 2 else ()
+    if bias.dim() > 1 or (bias.dim() == 1 and bias.shape[0] not in (1, *expected)):
+        raise RuntimeError(
+            f"linear(): bias of shape {list(bias.shape)} does not match the weight of "
+            f"shape {list(weight.shape)} (expected shape {list(expected)})"
+        )
+    if weight.dim() == 1:
+        return input.matmul(weight) + bias
+    # as PyTorch: one addmm over the rows (AddmmBackward0), viewed back to the input's shape
+    if input.dim() == 2:
+        return addmm(bias, input, weight.t())
+    rows = input.reshape(-1, in_features)
+    return addmm(bias, rows, weight.t()).view(*input.shape[:-1], weight.shape[0])
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -632,11 +635,95 @@ def _cross_entropy_with_probabilities(input, target, weight, reduction, label_sm
     return _reduce(loss, reduction)
 
 
+# ----- robust regression losses and divergences ---------------------------------------------
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    r"""Huber loss: $\frac12 d^2$ where $|d| < \delta$, else $\delta (|d| - \frac12 \delta)$,
+    for $d = x - y$, then the reduction: squared near 0, absolute (robust) far from it."""
+    reduction = _reduction(reduction)
+    _broadcast_pair("huber_loss", input, target)
+    diff = _difference("huber_loss", input, target)
+    size = diff.abs()
+    loss = where(size < delta, 0.5 * diff * diff, delta * (size - 0.5 * delta))
+    return _reduce_elementwise("huber_loss", loss, input, weight, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    r"""Smooth L1: $\frac12 d^2 / \beta$ where $|d| < \beta$, else $|d| - \frac12 \beta$,
+    for $d = x - y$, then the reduction (`beta=0` is the L1 loss)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _broadcast_pair("smooth_l1_loss", input, target)
+    diff = _difference("smooth_l1_loss", input, target)
+    size = diff.abs()
+    if beta == 0:
+        return _reduce(size, reduction)
+    return _reduce(where(size < beta, 0.5 * diff * diff / beta, size - 0.5 * beta), reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    r"""Kullback-Leibler divergence of the log-probabilities `input` from `target`
+    (probabilities, or log-probabilities with `log_target=True`): $y (\ln y - x)$ per element
+    (0 where $y = 0$). `reduction='batchmean'` divides the sum by the batch size, which is the
+    divergence's definition; `'mean'` divides by the number of elements."""
+    if reduction == "batchmean" and size_average is None and reduce is None:
+        batchmean = True
+    else:
+        batchmean, reduction = False, _reduction(reduction, size_average, reduce)
+    if reduction == "mean" and not batchmean:
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.", stacklevel=2,
+        )
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = where(target > 0, target * (target.log() - input), 0.0 * input)
+    if batchmean:
+        return loss.sum() / input.shape[0] if input.dim() else loss.sum()
+    return _reduce(loss, reduction)
+
+
+# ----- similarity and bilinear forms -----------------------------------------------------------
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    r"""$x_1 \cdot x_2 / (\max(\|x_1\|, \epsilon) \max(\|x_2\|, \epsilon))$ along `dim`
+    (the inputs broadcast together): 1 for the same direction, -1 for opposite ones."""
+    shape = broadcast_shapes(x1.shape, x2.shape)
+    x1, x2 = x1.broadcast_to(shape), x2.broadcast_to(shape)
+    unit1 = x1 / x1.norm(2, dim, keepdim=True).clamp_min(eps)
+    unit2 = x2 / x2.norm(2, dim, keepdim=True).clamp_min(eps)
+    return (unit1 * unit2).sum(dim)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    r"""$y_k = x_1^T W_k x_2 + b_k$ for `input1` (*, in1), `input2` (*, in2), `weight`
+    (out, in1, in2) and `bias` (out,); the leading dimensions of the inputs must match."""
+    if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
+        for d, (a, b) in enumerate(zip(input1.shape[:-1], input2.shape[:-1])):
+            if a != b:
+                raise RuntimeError("bilinear(): input batch dimensions do not match at dim "
+                                   f"{d}: got {a} and {b}")
+        raise RuntimeError("bilinear(): input batch dimensions do not match: got "
+                           f"{list(input1.shape)} and {list(input2.shape)}")
+    out_features, in1, in2 = weight.shape
+    for k, (x, size) in enumerate(((input1, in1), (input2, in2)), start=1):
+        if x.shape[-1] != size:
+            raise RuntimeError(f"bilinear(): input{k} size does not match weight size: got "
+                               f"{x.shape[-1]} but expected {size}")
+    rows = input1.reshape(-1, in1) @ weight.permute(1, 0, 2).reshape(in1, out_features * in2)
+    rows = rows.reshape(-1, out_features, in2) * input2.reshape(-1, 1, in2)
+    out = rows.sum(-1).reshape(*input1.shape[:-1], out_features)
+    return out if bias is None else out + bias
+
+
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "conv1d", "conv2d",
-    "cross_entropy", "dropout", "dropout2d", "fold", "gelu", "l1_loss", "layer_norm", "leaky_relu",
-    "linear",
-    "log_softmax", "logsigmoid", "max_pool1d", "max_pool2d", "mse_loss", "nll_loss", "one_hot",
-    "pad", "relu", "sigmoid", "softmax", "softplus", "tanh", "unfold",
+    "cross_entropy", "dropout", "dropout2d", "fold", "gelu", "l1_loss", "layer_norm",
+    "leaky_relu", "linear", "log_softmax", "logsigmoid", "max_pool1d", "max_pool2d", "mse_loss",
+    "nll_loss", "one_hot", "pad", "relu", "sigmoid", "softmax", "softplus", "tanh", "unfold",
+    "bilinear", "cosine_similarity", "elu", "group_norm", "hardtanh", "huber_loss", "kl_div",
+    "mish", "rms_norm", "silu", "smooth_l1_loss",
 ]

@@ -14,7 +14,8 @@ import math
 import numpy as np
 
 from .. import dtypes
-from .sliding import check_tensor, ntuple, pad_spatial, windows
+from .. import window_functions as WF
+from .sliding import check_tensor, ntuple, pad_spatial, window_kernels, windows
 
 
 def _pool_args(op, nd, kernel_size, stride, padding, dilation):
@@ -56,9 +57,8 @@ def _out_size(n, k, s, p, d, ceil_mode):
     return out
 
 
-def _pooled_windows(op, nd, input, kernel, stride, padding, dilation, ceil_mode, fill):
-    """The windows (N, C, *out, *kernel) of `input` padded with `fill` (and, in ceil mode,
-    past its end for the last partial windows); the batched input; the output size."""
+def _pooled_size(nd, input, kernel, stride, padding, dilation, ceil_mode):
+    """The output size (a list, one per spatial dimension); PyTorch's error when it is 0."""
     sizes = input.shape[input.dim() - nd:]
     out = [_out_size(n, k, s, p, d, ceil_mode)
            for n, k, s, p, d in zip(sizes, kernel, stride, padding, dilation)]
@@ -68,6 +68,14 @@ def _pooled_windows(op, nd, input, kernel, stride, padding, dilation, ceil_mode,
             f"Given input size: ({'x'.join(map(str, lead + list(sizes)))}). Calculated output "
             f"size: ({'x'.join(map(str, lead + out))}). Output size is too small"
         )
+    return out
+
+
+def _pooled_windows(op, nd, input, kernel, stride, padding, dilation, ceil_mode, fill):
+    """The windows (N, C, *out, *kernel) of `input` padded with `fill` (and, in ceil mode,
+    past its end for the last partial windows); the batched input; the output size."""
+    sizes = input.shape[input.dim() - nd:]
+    out = _pooled_size(nd, input, kernel, stride, padding, dilation, ceil_mode)
     pads = []
     for n, k, s, p, d, o in zip(sizes, kernel, stride, padding, dilation, out):
         overhang = max((o - 1) * s + d * (k - 1) + 1 - (n + 2 * p), 0)  # ceil mode only
@@ -100,6 +108,11 @@ def _max_poolnd(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode
     _check_rank(op, input, nd)
     kernel, stride, padding, dilation = _pool_args(op, nd, kernel_size, stride, padding,
                                                    dilation)
+    if _has_kernels(input):
+        out = _pooled_size(nd, input, kernel, stride, padding, dilation, ceil_mode)
+        geometry = _geometry(nd, kernel, stride, padding, dilation, out)
+        values, indices = WF.MaxPool.apply(input, geometry=geometry, nd=nd)
+        return (values, indices) if return_indices else values
     # BEGIN SOLUTION 7.4
     win, out = _pooled_windows(op, nd, input, kernel, stride, padding, dilation, ceil_mode,
                                _lowest(input.dtype))
@@ -154,18 +167,46 @@ def _avg_poolnd(op, nd, input, kernel_size, stride, padding, ceil_mode, count_in
     kernel, stride, padding, dilation = _pool_args(op, nd, kernel_size, stride, padding, 1)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
+    if _has_kernels(input):
+        out = _pooled_size(nd, input, kernel, stride, padding, dilation, ceil_mode)
+        divisors = _divisors(input, nd, kernel, stride, padding, out, count_include_pad,
+                             divisor_override)
+        return WF.AvgPool.apply(input, divisors=divisors.reshape(-1), nd=nd,
+                                geometry=_geometry(nd, kernel, stride, padding, dilation, out))
     # BEGIN SOLUTION 7.4
     win, out = _pooled_windows(op, nd, input, kernel, stride, padding, dilation, ceil_mode, 0)
     sums = win.sum(dim=tuple(range(win.dim() - nd, win.dim())))
     # END SOLUTION
     if divisor_override is not None:
         return sums / divisor_override
+    divisor = _divisors(input, nd, kernel, stride, padding, out, count_include_pad, None)
+    return sums / input._make_from_numpy(divisor, sums.dtype)
+
+
+def _divisors(input, nd, kernel, stride, padding, out, count_include_pad, divisor_override):
+    """What each window's sum is divided by: a float64 array of the output's spatial size."""
+    if divisor_override is not None:
+        return np.full(out, float(divisor_override))
     sizes = input.shape[input.dim() - nd:]
     divisor = np.ones((), dtype=np.float64)
     for n, k, s, p, o in zip(sizes, kernel, stride, padding, out):
         counts = _window_counts(n, k, s, p, o, count_include_pad)
         divisor = np.multiply.outer(divisor, counts)
-    return sums / input._make_from_numpy(divisor, sums.dtype)
+    return divisor
+
+
+def _has_kernels(input):
+    """Whether the backend's own pooling kernels can run this pooling (see `window_kernels`)."""
+    kernels = window_kernels(input)
+    return kernels is not None and kernels.pool_written()
+
+
+def _geometry(nd, kernel, stride, padding, dilation, out):
+    """The pooling kernels' geometry: pairs, a 1-D pooling being 2-D with a height of 1."""
+    lead = 2 - nd
+    return ((1,) * lead + tuple(kernel), (1,) * lead + tuple(stride),
+            (0,) * lead + tuple(padding), (1,) * lead + tuple(dilation),
+            (1,) * lead + tuple(out))
 
 
 def _window_counts(n, k, s, p, out, count_include_pad):

@@ -5,12 +5,14 @@ A window operation pads the input, then takes the *view* of all its windows
 (`tensor_functions.Windows`: no copy; overlapping windows share elements) and reduces each
 window: a matrix product with the kernel for a convolution, a max or a mean for pooling.
 Autograd differentiates the result; the windows' backward adds each window's gradient back
-where the window was read (`Fold`), so no operation here needs a kernel of its own, and each
-runs on every backend.
+where the window was read (`Fold`), so each operation runs on every backend without a kernel
+of its own. On the fast backend, convolutions and pooling of float tensors take dedicated Numba
+kernels instead (`fast_conv.py`, through `window_functions.py`): the same results, faster.
 """
 
 import numbers
 
+from .. import dtypes
 from .. import tensor_functions as TF
 from ..tensor import Tensor
 
@@ -89,6 +91,14 @@ def pad_spatial(input, pads, value=0):
     if all(p == (0, 0) for p in pairs):
         return input
     return TF.ConstantPad.apply(input, pads=pairs, value=value)
+
+
+def window_kernels(input):
+    """The dedicated convolution and pooling kernels of `input`'s backend (the fast
+    backend's `fast_conv`) when they apply to its dtype, else None (the generic path)."""
+    if input.dtype not in (dtypes.float32, dtypes.float64):
+        return None
+    return input.backend.window_kernels()
 
 
 def windows(input, kernel, stride, dilation):
