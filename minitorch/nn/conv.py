@@ -26,7 +26,7 @@ from .sliding import (
 )
 
 
-def _conv_padding(padding, kernel, dilation, stride, nd, op):
+def conv_padding(padding, kernel, dilation, stride, nd, op):
     """(before, after) per spatial dimension, for an int / tuple padding or 'same' / 'valid'.
 
     'same' keeps the size at stride 1: the total padding is dilation * (kernel - 1), the
@@ -103,7 +103,7 @@ def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
         raise RuntimeError("non-positive stride is not supported")
     if any(d <= 0 for d in dilation):
         raise RuntimeError("non-positive dilation is not supported")
-    pads = _conv_padding(padding, kernel, dilation, stride, nd, op)
+    pads = conv_padding(padding, kernel, dilation, stride, nd, op)
     padded = [n + b + e for n, (b, e) in zip(x.shape[2:], pads)]
     _check_fits(padded, kernel, dilation)
 

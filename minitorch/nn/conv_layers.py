@@ -10,7 +10,7 @@ is uniform on the same interval.
 import math
 
 from ..creation import empty
-from . import conv, init
+from . import conv, init, sliding
 from .module import Module
 from .parameter import Parameter
 from .sliding import ntuple
@@ -49,11 +49,6 @@ class _ConvNd(Module):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"padding_mode must be one of {set(_PADDING_MODES)}, but got "
                              f"padding_mode={padding_mode!r}")
-        if padding_mode != "zeros":
-            raise NotImplementedError(
-                f"minitorch's {name} supports padding_mode='zeros' only, not "
-                f"padding_mode={padding_mode!r}; pad the input with F.pad first"
-            )
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         self.dilation, self.groups, self.padding_mode = dilation, groups, padding_mode
@@ -76,8 +71,15 @@ class _ConvNd(Module):
                 init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        return type(self)._function(input, self.weight, self.bias, self.stride, self.padding,
-                                    self.dilation, self.groups)
+        if self.padding_mode == "zeros":
+            return type(self)._function(input, self.weight, self.bias, self.stride,
+                                        self.padding, self.dilation, self.groups)
+        pairs = conv.conv_padding(self.padding, self.kernel_size, self.dilation, self.stride,
+                                  self._dims, type(self).__name__)
+        amounts = tuple(a for pair in reversed(pairs) for a in pair)
+        return type(self)._function(sliding.pad(input, amounts, mode=self.padding_mode),
+                                    self.weight, self.bias, self.stride, 0, self.dilation,
+                                    self.groups)
 
     def extra_repr(self):
         nd = self._dims
@@ -91,6 +93,8 @@ class _ConvNd(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text
 
 

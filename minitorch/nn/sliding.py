@@ -14,6 +14,8 @@ import numbers
 
 from .. import dtypes
 from .. import tensor_functions as TF
+from ..creation import tensor
+from ..selection import index_select
 from ..tensor import Tensor
 
 
@@ -53,15 +55,12 @@ def batched(input, nd, op, message=None):
 
 
 def pad(input, pad, mode="constant", value=None):
-    """`input` padded with `value` (default 0): `pad` holds (before, after) amounts from the
-    *last* dimension backwards, `(left, right, top, bottom, ...)`, as in PyTorch; a negative
-    amount crops. Only `mode='constant'` is implemented."""
+    """`input` padded: `pad` holds (before, after) amounts from the *last* dimension backwards,
+    `(left, right, top, bottom, ...)`, as in PyTorch. `mode='constant'` fills with `value`
+    (default 0), and a negative amount crops; `'reflect'` mirrors the input about its edge
+    elements, `'replicate'` repeats the edge elements, `'circular'` wraps around."""
     check_tensor("pad", "input", input)
-    if mode != "constant":
-        if mode in ("reflect", "replicate", "circular"):
-            raise NotImplementedError(
-                f"minitorch's pad supports mode='constant' only, not mode={mode!r}"
-            )
+    if mode not in ("constant",) + tuple(_INDEX_PADS):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2:
@@ -80,9 +79,62 @@ def pad(input, pad, mode="constant", value=None):
                 f"The input size {n}, plus negative padding {b} and {e} resulted in a negative "
                 f"output size, which is invalid. Check dimension {d} of your input."
             )
+    if mode != "constant":
+        return _index_pad(input, pad, pairs, mode, value)
     if all(p == (0, 0) for p in pairs):
         return input
     return TF.ConstantPad.apply(input, pads=tuple(pairs), value=0 if value is None else value)
+
+
+def _reflect(j, n):
+    """Mirrored about the edge elements, which are not repeated."""
+    return -j if j < 0 else (2 * (n - 1) - j if j >= n else j)
+
+
+def _circular(j, n, b, e):
+    lo, hi = max(-b, 0), n - max(-e, 0)  # a negative amount crops before the wrap, as PyTorch
+    return lo + (j - lo) % (hi - lo)
+
+
+# Where output position j (counted from the input's first element) reads along a dimension of
+# n elements padded by (b, e).
+_INDEX_PADS = {
+    "reflect": lambda j, n, b, e: _reflect(j, n),
+    "replicate": lambda j, n, b, e: min(max(j, 0), n - 1),
+    "circular": _circular,
+}
+
+
+def _index_pad(input, pad, pairs, mode, value):
+    """Padding that repeats input elements: each padded dimension is an `index_select` of
+    the positions `mode` reads, so the gradient adds back to where each element came from."""
+    if value is not None:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    spatial = len(pad) // 2
+    if spatial not in (1, 2, 3) or input.dim() not in (spatial + 1, spatial + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.dim()}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    out = input
+    for d in range(input.dim() - spatial, input.dim()):
+        n, (b, e) = input.shape[d], pairs[d]
+        if (b, e) == (0, 0):
+            continue
+        if mode == "reflect" and max(b, e) >= n:
+            raise RuntimeError(
+                f"Argument #{len(pad) + 2}: Padding size should be less than the "
+                f"corresponding input dimension, but got: padding ({b}, {e}) at dimension {d} "
+                f"of input {list(input.shape)}")
+        if mode == "circular" and max(b, e) > n - max(-b, 0) - max(-e, 0):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if n == 0:
+            raise RuntimeError(f"padding mode {mode!r} needs a non-empty dimension {d}")
+        positions = [_INDEX_PADS[mode](j, n, b, e) for j in range(-b, n + e)]
+        out = index_select(out, d, tensor(positions, dtype=dtypes.int64, device=input.device))
+    return out
 
 
 def pad_spatial(input, pads, value=0):

@@ -54,6 +54,12 @@ FUNCTIONAL = [  # (id, name in F, shapes of the tensor arguments, keyword argume
     ("adaptive_avg_pool1d", "adaptive_avg_pool1d", [(2, 3, 7)], dict(output_size=3)),
     ("pad", "pad", [(2, 3, 4, 5)], dict(pad=(1, 2, -1, 3), value=0.5)),
     ("pad-3d", "pad", [(2, 3, 4)], dict(pad=(0, 1, 2, 0, 1, 1))),
+    ("pad-reflect", "pad", [(2, 3, 4, 5)], dict(pad=(1, 2, 3, 0), mode="reflect")),
+    ("pad-reflect-crop", "pad", [(2, 5)], dict(pad=(-1, 2), mode="reflect")),
+    ("pad-replicate", "pad", [(2, 3, 4)], dict(pad=(3, 1), mode="replicate")),
+    ("pad-replicate-3d", "pad", [(1, 2, 3, 2, 4)], dict(pad=(1, 0, 2, 1, 0, 2), mode="replicate")),
+    ("pad-circular", "pad", [(3, 4, 5)], dict(pad=(2, 1, 4, 0), mode="circular")),
+    ("pad-circular-crop", "pad", [(2, 5)], dict(pad=(1, -2), mode="circular")),
     ("unfold", "unfold", [(2, 3, 6, 5)], dict(kernel_size=(2, 3), dilation=(2, 1), padding=1,
                                                stride=(1, 2))),
     ("fold", "fold", [(2, 12, 15)], dict(output_size=(4, 5), kernel_size=2, padding=1,
@@ -95,6 +101,8 @@ LAYERS = [
     "Conv2d(3, 16, 3, padding=1)", "Conv2d(3, 16, (3, 5), stride=2, dilation=2, bias=False)",
     "Conv2d(4, 8, 3, padding='same', groups=2)", "Conv2d(3, 6, 3, padding='valid')",
     "Conv1d(2, 4, 3)", "Conv1d(4, 8, 5, stride=2, padding=2, groups=4)",
+    "Conv2d(3, 6, 3, padding=1, padding_mode='reflect')",
+    "Conv1d(2, 4, 3, padding_mode='circular')",
     "MaxPool2d(2)", "MaxPool2d((2, 3), stride=1, padding=1, dilation=2, ceil_mode=True)",
     "MaxPool1d(3)", "AvgPool2d(2)", "AvgPool2d(3, 2, 1, ceil_mode=True)", "AvgPool1d(2)",
     "AdaptiveAvgPool2d(1)", "AdaptiveAvgPool2d((2, None))", "AdaptiveAvgPool1d(3)",
@@ -109,7 +117,10 @@ def test_layers_print_as_pytorchs(source):
 
 
 @pytest.mark.parametrize("source", ["Conv2d(4, 6, 3, stride=2, padding=1, groups=2)",
-                                    "Conv1d(3, 4, 2, bias=False)"])
+                                    "Conv1d(3, 4, 2, bias=False)",
+                                    "Conv2d(4, 6, 3, padding=(1, 2), padding_mode='circular')",
+                                    "Conv1d(3, 4, 4, padding='same', padding_mode='replicate')",
+                                    "Conv2d(4, 2, 3, stride=2, padding=2, padding_mode='reflect')"])
 def test_conv_layers_with_pytorchs_parameters(source):
     reference = eval(f"torch.nn.{source}").double()
     layer = eval(f"minitorch.nn.{source}").double()
