@@ -42,9 +42,9 @@ unless --reveal-earlier.
 """
 
 CHECK_HELP = """\
-The course grades itself with nbgrader's autograde, each simulated submission in its own
-temporary copy of the course: the reference solution must score full marks, the released
-stubs zero, and stubbing one task must lose exactly that task's points and those of the tasks
+The course grades itself through the engine that grades students (`autograder grade`'s
+sandbox, recorder and verdict), each assignment released by nbgrader into a temporary copy of
+the course: the reference solution must score full marks, the released stubs zero, and stubbing one task must lose exactly that task's points and those of the tasks
 that need it (tasks.toml `needs`). Prints a table per assignment; fails on any deviation.
 """
 
