@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import Course, GradeCell, course_problems, grade_cells, solution_text
-from autograder.engine import Runner, grade_submission, isolation, record_expected
+from autograder.engine import GradingError, Runner, grade_submission, isolation, record_expected
 from autograder.nbgrader_cli import NbgraderError, Worker, clean_env, generate_assignment
 from autograder.regions import IGNORED, Region, find_regions, write_package
 from autograder.release import ReleaseError, release_assignment
-from autograder.sandbox import Limits
+from autograder.sandbox import Limits, runtime_problem
 from autograder.spec import Spec, from_course
 from autograder.submissions import Submission as GradedSubmission
 from autograder.tasks import task_of_grade_id
@@ -293,6 +293,9 @@ def check(course: Course, assignments: list[str], jobs: int = 1, progress: bool 
     regions = find_regions(course.package, course.repo, course.registry)
     problems = {name: course_problems(course, name) for name in assignments}
     start = time.monotonic()
+    problem = runtime_problem(isolation())
+    if problem:
+        raise GradingError(problem)
     out(LEGEND)
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
         work = Path(tmp)
