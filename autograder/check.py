@@ -29,7 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import Course, GradeCell, course_problems, grade_cells, solution_text
-from autograder.engine import GradingError, Runner, grade_submission, isolation, record_expected
+from autograder.engine import (
+    GradingError,
+    Runner,
+    grade_submission,
+    isolation,
+    record_expected,
+    shared_kernels,
+)
+from autograder.kernels import SharedKernels
 from autograder.nbgrader_cli import NbgraderError, Worker, clean_env, generate_assignment
 from autograder.regions import IGNORED, Region, find_regions, write_package
 from autograder.release import ReleaseError, release_assignment
@@ -135,6 +143,16 @@ class Workers:
             worker.stop()
 
 
+@dataclass
+class Prepared:
+    """An assignment ready for its simulated submissions."""
+    template: Path  # the released template course
+    packages: dict[str, Path]  # "reference", "release", "<task id>" -> a package
+    spec: Spec
+    expected: dict  # the reference's recorded results, by the engine (record_expected)
+    kernels: SharedKernels | None  # what the reference's run compiled (engine.shared_kernels)
+
+
 def _folder(sub: Submission, template: Path, package: Path, dest: Path) -> Path:
     """The simulated submission's files, as a student hands them in: the released notebooks
     (answered from the source, except for the released stubs) and the package."""
@@ -150,12 +168,13 @@ def _folder(sub: Submission, template: Path, package: Path, dest: Path) -> Path:
     return folder
 
 
-def _grade(sub: Submission, folder: Path, spec: Spec, expected: dict, limits: Limits) -> Outcome:
+def _grade(sub: Submission, folder: Path, ready: Prepared, limits: Limits) -> Outcome:
     """Grade one simulated submission with the engine."""
     start = time.monotonic()
     outcome = Outcome(sub)
     try:
-        graded = grade_submission(spec, GradedSubmission(sub.student, folder), expected, limits)
+        graded = grade_submission(ready.spec, GradedSubmission(sub.student, folder),
+                                  ready.expected, limits, ready.kernels)
         outcome.got = {test.name: test.score for test in graded.tests}
         outcome.why = {test.name: " | ".join(test.message.splitlines())[:300]
                        for test in graded.tests if test.score < test.max_score and test.message}
@@ -166,15 +185,6 @@ def _grade(sub: Submission, folder: Path, spec: Spec, expected: dict, limits: Li
         outcome.error = f"{type(error).__name__}: {error}"
     outcome.seconds = time.monotonic() - start
     return outcome
-
-
-@dataclass
-class Prepared:
-    """An assignment ready for its simulated submissions."""
-    template: Path  # the released template course
-    packages: dict[str, Path]  # "reference", "release", "<task id>" -> a package
-    spec: Spec
-    expected: dict  # the reference's recorded results, by the engine (record_expected)
 
 
 def _prepare(course: Course, assignment: str, regions: list[Region], work: Path,
@@ -210,7 +220,8 @@ def _prepare(course: Course, assignment: str, regions: list[Region], work: Path,
     runs = base / "reference-run"
     runs.mkdir(mode=0o755)
     expected = record_expected(spec, Runner(isolation(), limits, runs), base / "expected")
-    return Prepared(template, packages, spec.portable(expected), expected)
+    return Prepared(template, packages, spec.portable(expected), expected,
+                    shared_kernels(spec, base / "expected"))
 
 
 def _points(values: dict[str, float], names) -> float:
@@ -352,8 +363,7 @@ def _run(course: Course, assignments: list[str], regions: list[Region], work: Pa
                     package = ready.packages[sub.task if sub.package == "stub-one"
                                              else sub.package]
                     folder = _folder(sub, ready.template, package, work / name / "submitted")
-                    pending[pool.submit(_grade, sub, folder, ready.spec, ready.expected,
-                                        limits)] = sub
+                    pending[pool.submit(_grade, sub, folder, ready, limits)] = sub
     for name, found in outcomes.items():
         order = {sub.student: i for i, sub in enumerate(subs.get(name, []))}
         found.sort(key=lambda o: order[o.submission.student])

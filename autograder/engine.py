@@ -44,6 +44,7 @@ from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.kernels import FIXED_MTIME, SANDBOX_SEED, SEED_ENV, SharedKernels
 from autograder.merge import graded_notebook
 from autograder.notebook import MAX_RECORD_BYTES, RECORD_ENV
 from autograder.regions import IGNORED
@@ -54,8 +55,8 @@ from autograder.submissions import Submission, SubmissionError, stage
 from autograder.untrusted import read_json
 from autograder.verdict import Test, cell_reports, judge, limits_hit, read_records
 
-__all__ = ["GradingError", "Graded", "Runner", "isolation", "record_expected", "grade_one",
-           "grade_submission", "grade_batch"]
+__all__ = ["GradingError", "Graded", "Runner", "isolation", "record_expected", "shared_kernels",
+           "grade_one", "grade_submission", "grade_batch"]
 
 LOG_TAIL = 20_000
 
@@ -138,7 +139,7 @@ class Runner:
         (job / "files").mkdir(mode=0o700)
         return job / "files"
 
-    def _env(self, root: str, mode: str) -> dict[str, str]:
+    def _env(self, root: str, mode: str, kernels: tuple[Path, bool] | None) -> dict[str, str]:
         bin_dir = str(Path(sys.executable).parent)
         home = f"{root}/home"
         env = {name: os.environ[name] for name in ("LANG", "LC_ALL", "TZ") if name in os.environ}
@@ -157,30 +158,46 @@ class Runner:
             # same results on every grading machine. Read when numba is imported.
             "NUMBA_ENABLE_CUDASIM": "1",
         })
+        if kernels and kernels[1]:  # the reference run compiles into the shared folder
+            env["NUMBA_CACHE_DIR"] = SANDBOX_SEED
+        elif kernels:  # autograder.execute copies them into the private cache first
+            env[SEED_ENV] = SANDBOX_SEED
         return env
 
-    def run(self, files: Path, notebooks: list[str], mode: str) -> JobOutput:
+    def run(self, files: Path, notebooks: list[str], mode: str,
+            kernels: tuple[Path, bool] | None = None) -> JobOutput:
         """Run each notebook (names of files in `files`, in order), each in a fresh sandbox
-        holding a copy of `files`."""
+        holding a copy of `files` (every file dated FIXED_MTIME). `kernels`: a folder of
+        compiled kernels (autograder.kernels) mounted in bubblewrap, and whether this run
+        writes it (the reference's run) or only copies it into its private cache."""
         output = JobOutput()
         job = files.parent
         archive = job / "files.tar"
+
+        def dated(info: tarfile.TarInfo) -> tarfile.TarInfo:
+            info.mtime = FIXED_MTIME
+            return info
         with tarfile.open(archive, "w") as tar:
             for child in sorted(files.iterdir()):
-                tar.add(child, arcname=child.name)
+                tar.add(child, arcname=child.name, filter=dated)
+        if self.isolation.name != "bubblewrap":
+            kernels = None  # elsewhere each job sees its files at a path of its own
         lease = UidLease() if self.isolation.as_root else None
         try:
+            if kernels and kernels[1] and lease:
+                os.chown(kernels[0], lease.uid, lease.uid)
             for number, name in enumerate(notebooks):
                 host = job / f"sandbox-{number}"
                 host.mkdir()
-                self._run_one(name, archive, host, mode, lease.uid if lease else None, output)
+                self._run_one(name, archive, host, mode, lease.uid if lease else None, output,
+                              kernels)
         finally:
             if lease:
                 lease.close()
         return output
 
     def _run_one(self, notebook: str, archive: Path, host: Path, mode: str, uid: int | None,
-                 output: JobOutput) -> None:
+                 output: JobOutput, kernels: tuple[Path, bool] | None) -> None:
         iso, limits = self.isolation, self.limits
         root = iso.root(host)
         read, write = os.pipe()
@@ -194,9 +211,10 @@ class Runner:
         tail, events, cut = bytearray(), bytearray(), []
         try:
             with open(archive, "rb") as stdin:
-                process = iso.popen(argv, host=host, env=self._env(root, mode), limits=limits,
-                                    uid=uid, stdin=stdin, stdout=subprocess.PIPE,
-                                    pass_fds=(write,))
+                process = iso.popen(argv, host=host, env=self._env(root, mode, kernels),
+                                    limits=limits, uid=uid, stdin=stdin,
+                                    stdout=subprocess.PIPE, pass_fds=(write,),
+                                    mounts=((*kernels, SANDBOX_SEED),) if kernels else ())
         finally:
             os.close(write)
 
@@ -249,19 +267,50 @@ class Runner:
                             "kill", "-KILL", "-1"], capture_output=True)
 
 
-def record_expected(spec: Spec, runner: Runner, cache: Path) -> dict:
-    """The reference's recorded outputs of every hidden test, by task (cached by content):
-    the course's reference package runs the source notebooks."""
-    course, assignment = spec.course, spec.assignment
+def _reference_key(spec: Spec) -> str:
+    """A digest of what the reference's run depends on: the notebooks, the grader, the
+    reference package."""
+    course = spec.course
     hasher = hashlib.sha256()
-    sources = course.notebooks(assignment)
     import autograder
 
-    files = [*sources, *sorted(Path(autograder.__file__).parent.glob("*.py")),
+    files = [*course.notebooks(spec.assignment),
+             *sorted(Path(autograder.__file__).parent.glob("*.py")),
              *sorted(p for p in course.package.rglob("*.py") if "__pycache__" not in p.parts)]
     for file in files:
         hasher.update(str(file.name).encode() + b"\0" + file.read_bytes())
-    cached = cache / f"reference-{hasher.hexdigest()[:16]}.json"
+    return hasher.hexdigest()[:16]
+
+
+def shared_kernels(spec: Spec, cache: Path) -> SharedKernels | None:
+    """The kernels that the reference's run of `spec` compiled into `cache` (record_expected),
+    if it did (under bubblewrap)."""
+    folder = cache / f"kernels-{_reference_key(spec)}"
+    return SharedKernels.of_reference(folder, spec.course.package) if folder.is_dir() else None
+
+
+def _seal(folder: Path) -> None:
+    """Make the shared kernels the grader's and read-only for everyone else."""
+    for parent, folders, files in os.walk(folder):
+        for name in [*folders, *files]:
+            path = Path(parent) / name
+            if os.geteuid() == 0:
+                os.lchown(path, 0, 0)
+            if not path.is_symlink():
+                path.chmod(0o755 if path.is_dir() else 0o644)
+    if os.geteuid() == 0:
+        os.chown(folder, 0, 0)
+    folder.chmod(0o755)
+
+
+def record_expected(spec: Spec, runner: Runner, cache: Path) -> dict:
+    """The reference's recorded outputs of every hidden test, by task (cached by content):
+    the course's reference package runs the source notebooks. The kernels it compiles are
+    kept beside (shared_kernels)."""
+    course, assignment = spec.course, spec.assignment
+    sources = course.notebooks(assignment)
+    key = _reference_key(spec)
+    cached = cache / f"reference-{key}.json"
     data = read_json(cached, MAX_RECORD_BYTES)
     if data is not None:
         return data
@@ -269,7 +318,16 @@ def record_expected(spec: Spec, runner: Runner, cache: Path) -> dict:
     for path in sources:
         shutil.copy(path, work / path.name)
     shutil.copytree(course.package, work / "minitorch", ignore=IGNORED)
-    output = runner.run(work, [p.name for p in sources], "expected")
+    cache.mkdir(parents=True, exist_ok=True)
+    compiled = Path(tempfile.mkdtemp(prefix=".kernels-", dir=cache))
+    try:
+        output = runner.run(work, [p.name for p in sources], "expected", (compiled, True))
+        _seal(compiled)
+        kept = cache / f"kernels-{key}"
+        if runner.isolation.name == "bubblewrap" and not kept.exists():
+            compiled.rename(kept)
+    finally:
+        shutil.rmtree(compiled, ignore_errors=True)
     calls = read_records(output.records, "expected")
     for test in spec.tests:
         found = calls.get(test.task)
@@ -290,13 +348,13 @@ def record_expected(spec: Spec, runner: Runner, cache: Path) -> dict:
                                f"(tasks.toml) but its hidden tests check "
                                f"{sorted(map(str, recorded))}: give every check(...) of the "
                                f"task one of the declared groups, and each group a check")
-    cache.mkdir(parents=True, exist_ok=True)
     write_atomic(cached, json.dumps(calls))
     return calls
 
 
-def grade_one(spec: Spec, submission: Submission, runner: Runner, expected: dict) -> Graded:
-    """Grade one submission."""
+def grade_one(spec: Spec, submission: Submission, runner: Runner, expected: dict,
+              kernels: SharedKernels | None = None) -> Graded:
+    """Grade one submission; with the reference's compiled `kernels` where they fit it."""
     start = time.monotonic()
     tests = spec.fresh_tests()
     graded = Graded(submission.student, tests, digest=submission.digest(),
@@ -326,7 +384,8 @@ def grade_one(spec: Spec, submission: Submission, runner: Runner, expected: dict
             merged[name] = graded_notebook(source, submitted)
             mine.write_text(json.dumps(merged[name]), encoding="utf-8")
             to_run.append(mine)
-        output = runner.run(work, [path.name for path in to_run], "student")
+        shared = (kernels.folder, False) if kernels and kernels.fit(work / "minitorch") else None
+        output = runner.run(work, [path.name for path in to_run], "student", shared)
         graded.notes += output.problems
         student = read_records(output.records, "student")
         reports = {}
@@ -353,24 +412,26 @@ def isolation() -> Isolation:
     return detect()
 
 
-def grade_submission(spec: Spec, submission: Submission, expected: dict,
-                     limits: Limits) -> Graded:
+def grade_submission(spec: Spec, submission: Submission, expected: dict, limits: Limits,
+                     kernels: SharedKernels | None = None) -> Graded:
     """Grade ONE submission in a sandbox of its own, in a private temporary folder of this
     machine: what a worker anywhere runs. `submission.path` must be readable here;
-    `expected` is what `record_expected` returned for `spec`."""
+    `expected` is what `record_expected` returned for `spec`; `kernels` (optional, a folder
+    readable here) what its run compiled (shared_kernels)."""
     with tempfile.TemporaryDirectory(prefix="autograder-job-") as tmp:
         Path(tmp).chmod(0o755)
-        return grade_one(spec, submission, Runner(isolation(), limits, Path(tmp)), expected)
+        return grade_one(spec, submission, Runner(isolation(), limits, Path(tmp)), expected,
+                         kernels)
 
 
 def grade_batch(executor: Executor, spec: Spec, submissions: Iterable[Submission],
-                expected: dict, limits: Limits
+                expected: dict, limits: Limits, kernels: SharedKernels | None = None
                 ) -> Iterator[tuple[Submission, Graded | None, BaseException | None]]:
     """Grade the submissions through `executor` (its `submit` must return
     concurrent.futures Futures); yield each one's outcome as it finishes: the Graded, or the
     error that kept it from being graded (a bug, a lost worker), never both."""
-    futures = {executor.submit(grade_submission, spec, submission, expected, limits): submission
-               for submission in submissions}
+    futures = {executor.submit(grade_submission, spec, submission, expected, limits, kernels):
+               submission for submission in submissions}
     for future in as_completed(futures):
         error = future.exception()
         yield futures[future], None if error else future.result(), error

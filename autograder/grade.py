@@ -16,7 +16,15 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.engine import Graded, GradingError, Runner, grade_batch, isolation, record_expected
+from autograder.engine import (
+    Graded,
+    GradingError,
+    Runner,
+    grade_batch,
+    isolation,
+    record_expected,
+    shared_kernels,
+)
 from autograder.feedback import feedback_html, redact
 from autograder.results import (
     STUDENTS,
@@ -137,15 +145,17 @@ def grade(spec: Spec, submissions: list[Submission], options: Options,
         if skipped:
             out(f"{_count(skipped)} already graded (unchanged since); --force grades "
                 f"them again.")
-        expected = spec.expected or {}
+        expected, kernels = spec.expected or {}, None
         if todo and spec.expected is None:
             out(f"Recording the reference's expected results for {assignment} ...")
             expected = reference_results(spec, options.limits, folder / ".reference")
+            kernels = shared_kernels(spec, folder / ".reference")
         with (options.executor or ThreadPoolExecutor(max_workers=max(1, options.jobs))) as pool, \
                 gradebook.Writer(db_url, course_id) as book, \
                 tqdm(total=len(todo), desc=f"grading {assignment}", unit="submission",
                      disable=not options.progress) as bar:
-            batch = grade_batch(pool, spec.portable(expected), todo, expected, options.limits)
+            batch = grade_batch(pool, spec.portable(expected), todo, expected, options.limits,
+                                kernels)
             for submission, graded, error in batch:
                 bar.update()
                 if error is not None:  # a bug here must not lose the others' work

@@ -162,9 +162,10 @@ class Isolation:
         return SANDBOX_ROOT if self.name == "bubblewrap" else str(host)
 
     def popen(self, argv: list[str], *, host: Path, env: dict[str, str], limits: Limits,
-              uid: int | None, stdin, stdout, pass_fds: tuple[int, ...] = ()
-              ) -> subprocess.Popen:
-        """Start `argv` in the sandbox, in the job's private folder (`self.root(host)`)."""
+              uid: int | None, stdin, stdout, pass_fds: tuple[int, ...] = (),
+              mounts: tuple[tuple[Path, bool, str], ...] = ()) -> subprocess.Popen:
+        """Start `argv` in the sandbox, in the job's private folder (`self.root(host)`).
+        `mounts`: (host folder, writable, path inside) to mount, under bubblewrap only."""
         switch = []
         if self.as_root and uid is not None:
             switch = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
@@ -188,6 +189,8 @@ class Isolation:
             options += ["--ro-bind", str(path), str(path)]
         for path in _hidden_paths(binds):
             options += ["--tmpfs", str(path)]
+        for folder, writable, inside in mounts:
+            options += ["--bind" if writable else "--ro-bind", str(folder), inside]
         options += ["--size", str(limits.file_bytes), "--perms", "1777", "--tmpfs", SANDBOX_ROOT,
                     "--chdir", SANDBOX_ROOT]
         read, write = os.pipe()  # the options, kept off bwrap's command line (/proc/1/cmdline)

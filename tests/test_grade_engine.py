@@ -16,6 +16,7 @@ from autograder import engine
 from autograder.cli import parse_args
 from autograder.course import Course
 from autograder.engine import Graded, grade_batch
+from autograder.kernels import SharedKernels, compiled_files
 from autograder.sandbox import Isolation, Limits, runtime_problem
 from autograder.spec import from_course
 from autograder.submissions import Submission
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_grade_batch_yields_each_outcome_and_an_error_costs_only_its_submission(monkeypatch):
-    def fake(spec, submission, expected, limits):
+    def fake(spec, submission, expected, limits, kernels):
         if submission.student == "broken":
             raise ValueError("a bug in the grader")
         test = GradedTest("task_1_1", "1.1", "nb", 5, expected["score"])
@@ -100,3 +101,52 @@ def test_a_python_the_sandbox_user_cannot_reach_is_named_with_what_to_do():
 def test_bubblewrap_and_no_sandbox_need_no_probe():
     assert runtime_problem(Isolation("bubblewrap", True), "/nonexistent/python") is None
     assert runtime_problem(Isolation("none", False), "/nonexistent/python") is None
+
+
+# ---------------------------------------------------------------------------------------------
+# the reference's compiled kernels, shared with the submissions they fit
+# ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """The reference package's SharedKernels (an empty folder stands for the kernels)."""
+    folder = tmp_path_factory.mktemp("kernels")
+    return SharedKernels.of_reference(folder, ROOT / "minitorch")
+
+
+def a_copy(tmp_path: Path) -> Path:
+    package = tmp_path / "minitorch"
+    shutil.copytree(ROOT / "minitorch", package, ignore=shutil.ignore_patterns("__pycache__"))
+    return package
+
+
+def test_compiled_files_are_the_numba_modules_and_what_they_import():
+    names = {p.relative_to(ROOT / "minitorch").as_posix()
+             for p in compiled_files(ROOT / "minitorch")}
+    assert {"fast_ops.py", "operators.py"} <= names  # fast_ops compiles the operators
+    assert all("numba" in (ROOT / "minitorch" / n).read_text() or n in names for n in names)
+    # what assignment 05 asks for is plain Python: its students share the kernels
+    assert not names & {"nn/functional.py", "optim/sgd.py", "optim/adam.py", "utils/data.py"}
+
+
+def test_kernels_fit_the_reference_and_a_change_outside_compiled_code(shared, tmp_path):
+    package = a_copy(tmp_path)
+    assert shared.fit(package)
+    functional = package / "nn" / "functional.py"
+    functional.write_text(functional.read_text() + "\n# the student's own loss\n")
+    assert shared.fit(package)
+
+
+@pytest.mark.parametrize("change", ["one byte of a compiled module", "a module removed",
+                                    "a new module that uses numba"])
+def test_kernels_never_fit_a_changed_compiled_module(shared, tmp_path, change):
+    package = a_copy(tmp_path)
+    fast_ops = package / "fast_ops.py"
+    if change == "one byte of a compiled module":
+        text = fast_ops.read_bytes()
+        fast_ops.write_bytes(text[:-2] + bytes([text[-2] ^ 1]) + text[-1:])
+    elif change == "a module removed":
+        (package / "operators.py").unlink()
+    else:
+        (package / "nn" / "fast_loss.py").write_text("import numba\n")
+    assert not shared.fit(package)
