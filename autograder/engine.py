@@ -430,7 +430,8 @@ def grade_batch(executor: Executor, spec: Spec, submissions: Iterable[Submission
     """Grade the submissions through `executor` (its `submit` must return
     concurrent.futures Futures); yield each one's outcome as it finishes: the Graded, or the
     error that kept it from being graded (a bug, a lost worker), never both."""
-    futures = {executor.submit(grade_submission, spec, submission, expected, limits, kernels):
+    shared = (kernels,) if kernels else ()  # a folder of this machine: local executors only
+    futures = {executor.submit(grade_submission, spec, submission, expected, limits, *shared):
                submission for submission in submissions}
     for future in as_completed(futures):
         error = future.exception()
