@@ -20,6 +20,7 @@ module's globals at run time gets the reference's kernel, as the reference would
 
 import ast
 import hashlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,9 @@ __all__ = ["FIXED_MTIME", "SANDBOX_SEED", "SEED_ENV", "SharedKernels", "compiled
 FIXED_MTIME = 946684800  # 2000-01-01: the modification time of every file a job gets
 SANDBOX_SEED = "/grading-kernels"  # where a sandbox sees the shared kernels (read-only)
 SEED_ENV = "AUTOGRADER_KERNELS"  # tells autograder.execute to copy them into its own cache
+# Python 3.11's ast.parse can fail from parallel threads ("AST constructor recursion depth
+# mismatch"); `autograder check` prepares assignments in parallel
+_PARSING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,8 @@ class SharedKernels:
 def _imported(path: Path) -> set[Path]:
     """The package's modules that `path` imports by relative import (anywhere in the file)."""
     try:
-        tree = ast.parse(path.read_bytes())
+        with _PARSING:
+            tree = ast.parse(path.read_bytes())
     except (SyntaxError, ValueError):
         return set()
     found = set()
