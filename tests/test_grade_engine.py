@@ -150,3 +150,18 @@ def test_kernels_never_fit_a_changed_compiled_module(shared, tmp_path, change):
     else:
         (package / "nn" / "fast_loss.py").write_text("import numba\n")
     assert not shared.fit(package)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="sealing hands the kernels to root")
+def test_sealed_kernels_belong_to_the_grader_and_nobody_else_can_write_them(tmp_path):
+    folder = tmp_path / "kernels"
+    (folder / "minitorch_x").mkdir(parents=True)
+    (folder / "minitorch_x" / "fast_ops.nbi").write_bytes(b"index")
+    for path in (folder, folder / "minitorch_x", folder / "minitorch_x" / "fast_ops.nbi"):
+        os.chown(path, 61999, 61999)  # as the reference run's sandbox user left them
+        path.chmod(0o777)
+    engine._seal(folder)
+    for path in (folder, folder / "minitorch_x", folder / "minitorch_x" / "fast_ops.nbi"):
+        info = path.stat()
+        assert (info.st_uid, info.st_gid) == (0, 0)
+        assert info.st_mode & 0o022 == 0, oct(info.st_mode)
