@@ -50,18 +50,22 @@ ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "01_tensors"
 PINNED = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
-# task -> (file, a line of its reference code, the same line with a bug): each bug makes the
-# task's results wrong for the inputs its hidden tests draw
+# task -> (file, a line of its reference code, the same line with a bug, the points of the
+# tasks needing it that the bug leaves): each bug makes the task's results wrong for the
+# inputs its hidden tests draw, and those of the tasks that need it
 BUGS = {
     "1.1": ("tensor_data.py", "position += index[i] * strides[i]",
-            "position += index[i] * strides[i] + 1"),
-    "1.2": ("tensor_data.py", "ordinal //= shape[i]", "ordinal //= shape[i] + 1"),
-    "1.3": ("tensor_data.py", "0 if shape[i] == 1 else", "0 if shape[i] == 0 else"),
+            "position += index[i] * strides[i] + 1", {}),
+    "1.2": ("tensor_data.py", "ordinal //= shape[i]", "ordinal //= shape[i] + 1", {}),
+    # broadcasts size-1 dimensions wrong: a matrix product of plain matrices (1.9's
+    # "matrices" group) has none, and keeps its points
+    "1.3": ("tensor_data.py", "0 if shape[i] == 1 else", "0 if shape[i] == 0 else",
+            {"1.9": 5}),
     "1.6": ("tensor_ops.py", "out[index_to_position(out_index, out_strides)] = fn(value)",
-            "out[index_to_position(out_index, out_strides)] = value"),
-    "1.7": ("tensor_ops.py", "= fn(a, b)", "= fn(a, a)"),
-    "1.8": ("tensor_ops.py", "acc = fn(acc, a_storage[a_pos])", "acc = a_storage[a_pos]"),
-    "1.9": ("tensor_ops.py", "        acc = 0\n", "        acc = 1\n"),
+            "out[index_to_position(out_index, out_strides)] = value", {}),
+    "1.7": ("tensor_ops.py", "= fn(a, b)", "= fn(a, a)", {}),
+    "1.8": ("tensor_ops.py", "acc = fn(acc, a_storage[a_pos])", "acc = a_storage[a_pos]", {}),
+    "1.9": ("tensor_ops.py", "        acc = 0\n", "        acc = 1\n", {}),
 }
 
 # hostile cells, put after the notebook's setup cell: (package they run on, source)
@@ -88,12 +92,17 @@ class Generated:
     deserved: float
 
 
-def deserved_points(registry, broken: set[str]) -> float:
-    """The assignment's points without those of `broken` tasks and of the tasks needing them."""
-    lost = set(broken)
-    for task in broken:
-        lost |= registry.dependents(task)
-    return float(sum(t.points for t in registry.tasks_of(ASSIGNMENT) if t.id not in lost))
+def deserved_points(registry, broken: set[str], bugs: bool = False) -> float:
+    """The assignment's points without those of `broken` tasks and of the tasks needing them;
+    with `bugs`, a task needing broken ones keeps what every one of their bugs leaves it."""
+    total = 0.0
+    for task in registry.tasks_of(ASSIGNMENT):
+        causes = [b for b in broken if task.id == b or task.id in registry.dependents(b)]
+        if not causes:
+            total += task.points
+        elif bugs and task.id not in broken:
+            total += min(BUGS[b][3].get(task.id, 0) for b in causes)
+    return total
 
 
 def code_cell(source: str) -> dict:
@@ -143,7 +152,7 @@ def generate(course: Course, template: Path, n: int, folder: Path, seed: int) ->
             shutil.copytree(release / "minitorch", path / "minitorch")
         if kind == "bugs":
             for task in broken:
-                file, line, bug = BUGS[task]
+                file, line, bug, _ = BUGS[task]
                 target = path / "minitorch" / file
                 text = target.read_text()
                 assert text.count(line) == 1, (task, line)
@@ -155,7 +164,8 @@ def generate(course: Course, template: Path, n: int, folder: Path, seed: int) ->
                     "metadata", {}).get("nbgrader", {}).get("grade_id") == "setup")
                 data["cells"].insert(setup + 1, code_cell(extra))
             (path / notebook.name).write_text(json.dumps(data))
-        made.append(Generated(path.name, kind, path, deserved_points(registry, broken)))
+        made.append(Generated(path.name, kind, path,
+                              deserved_points(registry, broken, bugs=kind == "bugs")))
     return made
 
 
