@@ -348,11 +348,12 @@ def _run(course: Course, assignments: list[str], regions: list[Region], work: Pa
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                name = pending.pop(future)
-                if isinstance(name, Submission):  # a graded submission
-                    outcomes[name.assignment].append(future.result())
+                what = pending.pop(future)  # an assignment prepared, or a submission graded
+                if isinstance(what, Submission):
+                    outcomes[what.assignment].append(future.result())
                     bar.update()
                     continue
+                name = what
                 try:
                     ready = future.result()
                 except (NbgraderError, OSError, RuntimeError) as error:
