@@ -27,6 +27,7 @@ import argparse
 import copy
 import json
 import os
+import shutil
 import signal
 import sys
 import tarfile
@@ -40,6 +41,7 @@ import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
 
+from autograder.kernels import SEED_ENV  # noqa: E402
 from autograder.notebook import MAX_RECORD_BYTES  # noqa: E402
 from autograder.untrusted import open_regular  # noqa: E402
 
@@ -240,6 +242,15 @@ def unpack(stream, work: str) -> None:
         archive.extractall(work, filter="data")
 
 
+def _seed_kernels() -> None:
+    """Copy the reference's compiled kernels (read-only, autograder.kernels) into this job's
+    own Numba cache, before any of the job's code runs: those its files fit are loaded from
+    there, and the others compile into it."""
+    seed, cache = os.environ.get(SEED_ENV), os.environ.get("NUMBA_CACHE_DIR")
+    if seed and cache and os.path.isdir(seed):
+        shutil.copytree(seed, cache, dirs_exist_ok=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.execute")
     parser.add_argument("notebook")
@@ -257,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(null, 0)
     os.close(null)
     os.makedirs(os.path.join(args.root, "home"), exist_ok=True)
+    _seed_kernels()
     records = os.path.join(args.root, RECORDS)
     os.close(os.open(records, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600))
     results = Results(args.results_fd, records)

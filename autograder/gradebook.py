@@ -13,7 +13,7 @@ import warnings
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["prepare", "record"]
+__all__ = ["prepare", "Writer"]
 
 
 def _open(db_url: str, course_id: str):
@@ -54,10 +54,9 @@ def prepare(db_url: str, course_id: str, assignment: str, notebooks: dict[str, d
                         checksum=compute_checksum(cell))
 
 
-def record(db_url: str, course_id: str, assignment: str, student: str,
-           scores: dict[tuple[str, str], float], timestamp: datetime | None) -> None:
-    """Store a submission's auto scores: {(notebook name, grade_id): points}."""
-    with _open(db_url, course_id) as gradebook, warnings.catch_warnings():
+def _record(gradebook, assignment: str, student: str, scores: dict[tuple[str, str], float],
+            timestamp: datetime | None) -> None:
+    with warnings.catch_warnings():
         # nbgrader's own submission code trips SQLAlchemy's autoflush warnings
         warnings.simplefilter("ignore")
         gradebook.update_or_create_student(student)
@@ -68,3 +67,26 @@ def record(db_url: str, course_id: str, assignment: str, student: str,
             grade.auto_score = points
             grade.needs_manual_grade = False
         gradebook.db.commit()
+
+
+class Writer:
+    """The gradebook held open for a batch: `record` as above, one transaction per
+    submission, without opening the database (and its engine) for each."""
+
+    def __init__(self, db_url: str, course_id: str):
+        self.db_url, self.course_id = db_url, course_id
+
+    def __enter__(self):
+        self.gradebook = _open(self.db_url, self.course_id).__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.gradebook.__exit__(*exc)
+
+    def record(self, assignment: str, student: str, scores: dict[tuple[str, str], float],
+               timestamp: datetime | None) -> None:
+        try:
+            _record(self.gradebook, assignment, student, scores, timestamp)
+        except Exception:
+            self.gradebook.db.rollback()  # the next submission starts a clean transaction
+            raise

@@ -30,7 +30,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Limits", "Isolation", "detect", "UidLease"]
+__all__ = ["Limits", "Isolation", "detect", "UidLease", "runtime_problem"]
 
 UID_BASE, UID_COUNT = 61000, 1000
 LEASES = Path("/tmp/autograder-uid-leases")
@@ -162,9 +162,10 @@ class Isolation:
         return SANDBOX_ROOT if self.name == "bubblewrap" else str(host)
 
     def popen(self, argv: list[str], *, host: Path, env: dict[str, str], limits: Limits,
-              uid: int | None, stdin, stdout, pass_fds: tuple[int, ...] = ()
-              ) -> subprocess.Popen:
-        """Start `argv` in the sandbox, in the job's private folder (`self.root(host)`)."""
+              uid: int | None, stdin, stdout, pass_fds: tuple[int, ...] = (),
+              mounts: tuple[tuple[Path, bool, str], ...] = ()) -> subprocess.Popen:
+        """Start `argv` in the sandbox, in the job's private folder (`self.root(host)`).
+        `mounts`: (host folder, writable, path inside) to mount, under bubblewrap only."""
         switch = []
         if self.as_root and uid is not None:
             switch = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
@@ -188,6 +189,8 @@ class Isolation:
             options += ["--ro-bind", str(path), str(path)]
         for path in _hidden_paths(binds):
             options += ["--tmpfs", str(path)]
+        for folder, writable, inside in mounts:
+            options += ["--bind" if writable else "--ro-bind", str(folder), inside]
         options += ["--size", str(limits.file_bytes), "--perms", "1777", "--tmpfs", SANDBOX_ROOT,
                     "--chdir", SANDBOX_ROOT]
         read, write = os.pipe()  # the options, kept off bwrap's command line (/proc/1/cmdline)
@@ -224,3 +227,46 @@ def detect(allow_weaker: bool = True) -> Isolation:
     if as_root and all(shutil.which(t) for t in tools):
         return Isolation("unprivileged user", True)
     return Isolation("none", False)
+
+
+def _closed_folder(path: Path) -> Path | None:
+    """The first folder on the way to `path` that other users cannot enter, or None."""
+    for folder in [*reversed(path.parents), path]:
+        try:
+            if folder.is_dir() and folder.stat().st_mode & 0o001 == 0:
+                return folder
+        except OSError:
+            return folder
+    return None
+
+
+def runtime_problem(isolation: Isolation, python: str = sys.executable) -> str | None:
+    """Why the sandbox's user cannot run `python` with the autograder package, or None.
+
+    Only the "unprivileged user" tier runs the grader's own Python, in place, as another user
+    (bubblewrap mounts it, with its parent folders made enterable): a virtual environment
+    under a private home folder fails every submission there with "No module named ...".
+    Probed once per batch, so that grading stops with what to do instead."""
+    if isolation.name != "unprivileged user":
+        return None
+    import autograder
+
+    with UidLease() as lease:
+        try:
+            done = subprocess.run(
+                ["setpriv", f"--reuid={lease.uid}", f"--regid={lease.uid}", "--clear-groups",
+                 python, "-I", "-c", "import autograder.execute"],
+                cwd="/", capture_output=True, text=True, timeout=120)
+            if done.returncode == 0:
+                return None
+            why = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        except (OSError, subprocess.TimeoutExpired) as error:
+            why = str(error)
+    places = [Path(python).parent, Path(autograder.__file__).resolve().parent]
+    closed = sorted({str(f) for f in map(_closed_folder, places) if f is not None})
+    return (f"the sandbox runs each submission as an unprivileged user (uid {lease.uid}), who "
+            f"cannot run {python} with the autograder package ({why})"
+            + (f": other users cannot enter {', '.join(closed)}" if closed else "")
+            + ". Install the course where every user can read it (e.g. a virtual environment "
+              "in /opt), make those folders readable and enterable by others (chmod o+rx), "
+              "or install bubblewrap, which mounts the grader's Python into the sandbox.")

@@ -1,7 +1,8 @@
 """A grading process that imports nbgrader once and then runs many nbgrader jobs.
 
-Importing nbgrader costs seconds (its Jupyter server dependencies); the self-check runs dozens
-of autogrades, so each of its jobs keeps one of these processes. Each request names its own
+Importing nbgrader costs seconds (its Jupyter server dependencies); the self-check releases
+every assignment (generate_assignment) and benchmarks/grading.py runs many autogrades, so
+each of their jobs keeps one of these processes. Each request names its own
 course root, whose nbgrader_config.py is loaded afresh, so every submission is still graded in
 its own course (own gradebook, own folders), exactly as `nbgrader autograde` would there.
 
