@@ -325,8 +325,9 @@ def main(argv: list[str] | None = None) -> int:
                        "(default: the course's, course/exchange)")
     grade.add_argument("--out", metavar="DIR",
                        help="where results go (default: course/graded/<assignment>/)")
-    grade.add_argument("--db", metavar="URL", help="the gradebook, any SQLAlchemy URL "
-                       "(default: sqlite in --out)")
+    grade.add_argument("--db", metavar="URL", default=os.environ.get("AUTOGRADER_DB") or None,
+                       help="the gradebook, any SQLAlchemy URL, e.g. postgresql://user@host/db "
+                            "(default: $AUTOGRADER_DB, else sqlite in --out)")
     grade.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                        help="submissions graded at once (default: %(default)s)")
     grade.add_argument("--force", action="store_true", help="grade again what is graded")

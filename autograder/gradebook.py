@@ -4,26 +4,95 @@ The gradebook stays nbgrader's: the assignment, its notebooks and cells are ente
 `generate_assignment` would, and each graded submission gets nbgrader's submission rows with
 the auto scores decided by the grader. Writes are idempotent (update or create), so grading a
 submission again replaces its scores and never adds them twice.
+
+A PostgreSQL gradebook (postgresql://user@host/db, driver: the `postgres` extra) is shared:
+several batches (other assignments, other graders) and the formgrader's TAs use it at once.
+nbgrader's "find, else add" of tables, the course and students races there (two batches both
+add the student `alice`: one fails), so each write here holds a PostgreSQL advisory lock of
+the course for its few milliseconds: writers take turns, readers never wait.
 """
 
+import hashlib
 import json
 import os
 import sys
 import warnings
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["prepare", "record"]
+__all__ = ["GradebookError", "ENV", "prepare", "record", "shown"]
+
+# The gradebook URL that `autograder grade` and the course's nbgrader_config.py (the
+# formgrader) use when it is set and no --db is given: one setting for both.
+ENV = "AUTOGRADER_DB"
 
 
+class GradebookError(RuntimeError):
+    """The gradebook cannot be opened (a wrong URL, no server, no driver)."""
+
+
+def shown(db_url: str) -> str:
+    """The URL as it may be printed: without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy reads: it says so when the gradebook opens
+        return db_url
+
+
+@contextmanager
+def _turn(db_url: str, course_id: str):
+    """This process's turn to write the course's grades: a session-level advisory lock on
+    PostgreSQL (released when the connection closes, also if the process dies); nothing on
+    other databases."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    if make_url(db_url).get_backend_name() != "postgresql":
+        yield
+        return
+    key = int.from_bytes(hashlib.sha256(f"autograder:{course_id}".encode()).digest()[:8],
+                         "big", signed=True)
+    engine = create_engine(db_url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()
+    finally:
+        engine.dispose()
+
+
+@contextmanager
 def _open(db_url: str, course_id: str):
+    """nbgrader's Gradebook at `db_url`, during this process's turn to write."""
     # nbgrader runs the `alembic` executable when it creates a gradebook
     bin_dir = str(Path(sys.executable).parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     from nbgrader.api import Gradebook
+    from sqlalchemy.exc import ArgumentError, OperationalError
 
-    return Gradebook(db_url, course_id)
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(_turn(db_url, course_id))
+            gradebook = stack.enter_context(Gradebook(db_url, course_id))
+        except ModuleNotFoundError as error:
+            raise GradebookError(f"the gradebook {shown(db_url)} needs the database driver "
+                                 f"{error.name!r}: pip install 'minitorch-course[postgres]' "
+                                 f"(PostgreSQL)") from None
+        except (ArgumentError, OperationalError) as error:
+            why = getattr(error, "orig", None) or error
+            raise GradebookError(f"cannot open the gradebook {shown(db_url)}: "
+                                 f"{str(why).strip()}") from None
+        yield gradebook
 
 
 def prepare(db_url: str, course_id: str, assignment: str, notebooks: dict[str, dict]) -> None:
