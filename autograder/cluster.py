@@ -50,11 +50,16 @@ class ClusterError(GradingError):
 
 @functools.cache
 def fingerprint() -> str:
-    """A hash of this autograder's source and of the Python version: a worker must match the
-    coordinator, whose reference recorded the expected results."""
-    hasher = hashlib.sha256(sys.version.encode())
+    """A hash of this autograder's source and of the Python, NumPy and Numba versions that
+    students' code runs on: a worker must match the coordinator, whose reference recorded the
+    expected results."""
+    from importlib.metadata import version
+
+    hasher = hashlib.sha256(f"{sys.version_info[:2]} {version('numpy')} "
+                            f"{version('numba')}".encode())
     for path in sorted(Path(autograder.__file__).parent.rglob("*.py")):
-        hasher.update(path.name.encode() + b"\0" + path.read_bytes())
+        hasher.update(path.relative_to(Path(autograder.__file__).parent).as_posix().encode()
+                      + b"\0" + path.read_bytes())
     return hasher.hexdigest()[:16]
 
 

@@ -12,7 +12,7 @@ answer cells are emptied (grading keeps the student's answer, autograder.merge) 
 
 import copy
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder.course import SOLUTION_BEGIN, SOLUTION_END, Course, grade_cells, notebook_parts
@@ -39,6 +39,11 @@ class Spec:
     groups: dict[str, dict[str, float]]  # task id -> group -> points, for partial credit
     course: Course | None = None  # where the expected results are recorded, if not given
     expected: dict | None = None  # task -> the reference's recorded calls (a bundle's)
+
+    def portable(self, expected: dict) -> "Spec":
+        """This spec without its course and with the reference's expected results: all that
+        grading a submission needs, to send to a worker on another machine."""
+        return replace(self, course=None, expected=expected)
 
     def fresh_tests(self) -> list[Test]:
         """Unscored copies of the tests, for one submission."""

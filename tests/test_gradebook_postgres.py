@@ -4,8 +4,8 @@ installed, except on CI).
 
 The scores written are read back through nbgrader's own APIs: the Gradebook, and NbGraderAPI
 over the course's nbgrader_config.py with AUTOGRADER_DB set, which is what the formgrader
-reads. The end-to-end batch (graded, killed, resumed) is in tests/test_grade_cluster.py's
-company: test_grade_postgres_batch below.
+reads. A real batch graded into PostgreSQL, interrupted and resumed, is in
+tests/test_grade_cluster.py.
 """
 
 import threading
@@ -16,6 +16,8 @@ import pytest
 from postgres_server import PostgresServer
 
 from autograder import gradebook
+
+pytestmark = pytest.mark.slow  # starts a PostgreSQL server
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = "minitorch"
@@ -29,9 +31,13 @@ def server():
     running.stop()
 
 
-@pytest.fixture
-def db_url(server, request) -> str:
-    return server.create_database(request.node.name.lower().replace("[", "_").strip("]"))
+@pytest.fixture(scope="module")
+def graded(server) -> str:
+    """A gradebook into which a batch of 01_tensors was graded. (A new gradebook costs
+    seconds: nbgrader runs `alembic` to stamp it.)"""
+    url = server.create_database("graded")
+    grade_batch(url, "01_tensors")
+    return url
 
 
 def cell(grade_id: str, source: str, **nbgrader) -> dict:
@@ -76,9 +82,9 @@ def grade_batch(db_url: str, assignment: str, start: threading.Barrier | None = 
     if start:
         start.wait()
     gradebook.prepare(db_url, COURSE, assignment, {assignment: notebook(assignment)})
-    for student in STUDENTS:
-        gradebook.record(db_url, COURSE, assignment, student, scores_of(student, assignment),
-                         None)
+    with gradebook.Writer(db_url, COURSE) as book:
+        for student in STUDENTS:
+            book.record(assignment, student, scores_of(student, assignment), None)
 
 
 def expected(assignment: str) -> dict[str, dict[str, float]]:
@@ -86,23 +92,24 @@ def expected(assignment: str) -> dict[str, dict[str, float]]:
             for s in STUDENTS}
 
 
-def test_a_batch_is_graded_into_postgres(db_url):
-    grade_batch(db_url, "01_tensors")
-    assert read_back(db_url, "01_tensors") == expected("01_tensors")
+def test_a_batch_is_graded_into_postgres(graded):
+    assert read_back(graded, "01_tensors") == expected("01_tensors")
 
 
-def test_grading_again_replaces_the_scores_and_adds_no_submission(db_url):
-    grade_batch(db_url, "01_tensors")
-    gradebook.record(db_url, COURSE, "01_tensors", "student0",
-                     {("01_tensors", "task_1_1"): 2.0, ("01_tensors", "task_1_2"): 3.0}, None)
-    again = read_back(db_url, "01_tensors")
+def test_grading_again_replaces_the_scores_and_adds_no_submission(graded):
+    grade_batch(graded, "03_modules")
+    with gradebook.Writer(graded, COURSE) as book:
+        book.record("03_modules", "student0",
+                    {("03_modules", "task_1_1"): 2.0, ("03_modules", "task_1_2"): 3.0}, None)
+    again = read_back(graded, "03_modules")
     assert len(again) == len(STUDENTS)
     assert again["student0"] == {"task_1_1": 2.0, "task_1_2": 3.0}
 
 
-def test_two_batches_of_different_assignments_write_at_once(db_url):
+def test_two_batches_of_different_assignments_write_at_once(server):
     """Two batches of the same students into a new gradebook, started together: both create
     the tables, the course and every student; without turns, one of them fails."""
+    db_url = server.create_database("two_batches")
     start = threading.Barrier(2)
     with ThreadPoolExecutor(2) as pool:
         batches = [pool.submit(grade_batch, db_url, name, start)
@@ -113,17 +120,16 @@ def test_two_batches_of_different_assignments_write_at_once(db_url):
         assert read_back(db_url, name) == expected(name)
 
 
-def test_the_formgrader_reads_the_grades_through_the_courses_config(db_url, monkeypatch):
+def test_the_formgrader_reads_the_grades_through_the_courses_config(graded, monkeypatch):
     """nbgrader's NbGraderAPI (the formgrader's backend) over course/nbgrader_config.py, with
     AUTOGRADER_DB naming the gradebook that `autograder grade` wrote."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
-    grade_batch(db_url, "01_tensors")
-    monkeypatch.setenv("AUTOGRADER_DB", db_url)
+    monkeypatch.setenv("AUTOGRADER_DB", graded)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT / "course")).load_config()
-    assert config.CourseDirectory.db_url == db_url
+    assert config.CourseDirectory.db_url == graded
     api = NbGraderAPI(CourseDirectory(config=config), config=config)
     shown = {row["student"]: row["score"] for row in api.get_submissions("01_tensors")}
     assert shown == {s: sum(scores_of(s, "01_tensors").values()) for s in STUDENTS}
