@@ -279,3 +279,13 @@ def test_no_scheduler_says_how_to_start_one():
 
     with pytest.raises(ClusterError, match="no Dask scheduler answers at .*dask scheduler"):
         ClusterExecutor("tcp://127.0.0.1:9", connect_seconds=2)
+
+
+def test_a_worker_without_bubblewrap_says_so(monkeypatch):
+    from autograder import cluster
+    from autograder.sandbox import Isolation
+
+    monkeypatch.setattr(cluster, "isolation", lambda: Isolation("unprivileged user", True))
+    assert "not bubblewrap: install bubblewrap" in cluster.worker_problem()
+    monkeypatch.setattr(cluster, "isolation", lambda: Isolation("bubblewrap", True))
+    assert cluster.worker_problem() is None
