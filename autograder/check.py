@@ -1,9 +1,11 @@
 """`autograder check`: the course grades itself.
 
 For each assignment, a template course is made in a temporary folder (the course's config,
-tasks.toml and source notebooks, released there with `autograder release`'s own code, its own
-sqlite gradebook). Each simulated submission is graded by nbgrader's autograde in its own copy
-of that template:
+tasks.toml and source notebooks, released there with `autograder release`'s own code, which
+runs nbgrader's generate_assignment). Each simulated submission is then graded by the grading
+engine that grades students (autograder.engine: the sandbox, the recorder of hidden-test
+outputs, the verdict against the reference's recorded results), so the self-check proves the
+road that grades travel:
 
 - "reference": the released notebooks, with notebook exercises answered from the source, and
   the reference package: every graded cell must score full marks;
@@ -21,22 +23,26 @@ import queue
 import shutil
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import Course, GradeCell, course_problems, grade_cells, solution_text
-from autograder.nbgrader_cli import NbgraderError, Worker, autograde, clean_env, generate_assignment
+from autograder.engine import GradingError, Runner, grade_submission, isolation, record_expected
+from autograder.nbgrader_cli import NbgraderError, Worker, clean_env, generate_assignment
 from autograder.regions import IGNORED, Region, find_regions, write_package
 from autograder.release import ReleaseError, release_assignment
+from autograder.sandbox import Limits, runtime_problem
+from autograder.spec import Spec, from_course
+from autograder.submissions import Submission as GradedSubmission
 from autograder.tasks import task_of_grade_id
 
 __all__ = ["Submission", "Outcome", "check"]
 
 LEGEND = """\
-Self-check: nbgrader autograde grades simulated submissions, each in its own temporary copy
-of the course. Each row is one submission; "stubbed" says which solutions it lacks:
+Self-check: the grading engine of `autograder grade` (sandbox, recorder, verdict) grades
+simulated submissions. Each row is one submission; "stubbed" says which solutions it lacks:
   nothing: the reference solution, which must score every point;
   all: the released student package, untouched, which must score zero on every cell;
   one task: the reference with that task stubbed, which must lose exactly the points of that
@@ -107,25 +113,6 @@ def _answered(release_nb: Path, source_nb: Path, dest: Path) -> None:
     dest.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
 
 
-def _first_error(autograded: Path) -> dict[str, str]:
-    """grade_id -> the first line of the error (or stderr) of each failing graded cell."""
-    why = {}
-    for path in autograded.glob("*.ipynb"):
-        for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
-            name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    text = f"{output.get('ename')}: {output.get('evalue')}"
-                elif output.get("output_type") == "stream" and output.get("name") == "stderr":
-                    source = output.get("text", "")
-                    text = "stderr: " + ("".join(source) if isinstance(source, list) else source)
-                else:
-                    continue
-                if name and name not in why:
-                    why[name] = text.strip().splitlines()[0][:200] if text.strip() else text
-    return why
-
-
 class Workers:
     """A pool of grading processes (autograder.worker), one per job."""
 
@@ -148,13 +135,10 @@ class Workers:
             worker.stop()
 
 
-def _grade(sub: Submission, template: Path, work: Path, package: Path,
-           workers: Workers) -> Outcome:
-    """Grade one simulated submission in its own copy of the template course."""
-    start = time.monotonic()
-    root = work / sub.student / "course"
-    shutil.copytree(template, root)
-    folder = root / "submitted" / sub.student / sub.assignment
+def _folder(sub: Submission, template: Path, package: Path, dest: Path) -> Path:
+    """The simulated submission's files, as a student hands them in: the released notebooks
+    (answered from the source, except for the released stubs) and the package."""
+    folder = dest / sub.student
     folder.mkdir(parents=True)
     for release_nb in sorted((template / "release" / sub.assignment).glob("*.ipynb")):
         if sub.package == "release":
@@ -163,23 +147,40 @@ def _grade(sub: Submission, template: Path, work: Path, package: Path,
             _answered(release_nb, template / "source" / sub.assignment / release_nb.name,
                       folder / release_nb.name)
     shutil.copytree(package, folder / "minitorch", ignore=IGNORED)
+    return folder
+
+
+def _grade(sub: Submission, folder: Path, spec: Spec, expected: dict, limits: Limits) -> Outcome:
+    """Grade one simulated submission with the engine."""
+    start = time.monotonic()
     outcome = Outcome(sub)
     try:
-        with workers.one() as worker:
-            outcome.got = autograde(worker, root, sub.assignment, sub.student)
-        outcome.why = _first_error(root / "autograded" / sub.student / sub.assignment)
-    except NbgraderError as error:
-        outcome.error = str(error)
-    except Exception as error:  # a broken copy or gradebook: this submission's error
+        graded = grade_submission(spec, GradedSubmission(sub.student, folder), expected, limits)
+        outcome.got = {test.name: test.score for test in graded.tests}
+        outcome.why = {test.name: " | ".join(test.message.splitlines())[:300]
+                       for test in graded.tests if test.score < test.max_score and test.message}
+        if graded.notes:
+            outcome.why = {name: f"{why}; {' '.join(graded.notes)[:300]}"
+                           for name, why in outcome.why.items()}
+    except Exception as error:  # a bug in the grader: this submission's error
         outcome.error = f"{type(error).__name__}: {error}"
     outcome.seconds = time.monotonic() - start
     return outcome
 
 
+@dataclass
+class Prepared:
+    """An assignment ready for its simulated submissions."""
+    template: Path  # the released template course
+    packages: dict[str, Path]  # "reference", "release", "<task id>" -> a package
+    spec: Spec
+    expected: dict  # the reference's recorded results, by the engine (record_expected)
+
+
 def _prepare(course: Course, assignment: str, regions: list[Region], work: Path,
-             workers: Workers) -> dict[str, Path]:
-    """The template course of an assignment, released, and the packages its submissions use:
-    {"template": ..., "reference": ..., "release": ..., "<task id>": ...}."""
+             workers: Workers, limits: Limits) -> Prepared:
+    """Release the assignment into a template course, write the packages its submissions
+    use, and record the reference's expected results."""
     base = work / assignment
     template = base / "template" / "course"
     (template / "source").mkdir(parents=True)
@@ -198,14 +199,18 @@ def _prepare(course: Course, assignment: str, regions: list[Region], work: Path,
     if released.leaks:
         raise ReleaseError("the release leaks (see `autograder release`):\n    "
                            + "\n    ".join(str(leak) for leak in released.leaks[:20]))
-    packages = {"template": template, "release": template / "release" / assignment / "minitorch"}
-    packages["reference"] = base / "packages" / "reference"
+    packages = {"release": template / "release" / assignment / "minitorch",
+                "reference": base / "packages" / "reference"}
     shutil.copytree(course.package, packages["reference"], ignore=IGNORED)
     for task in course.registry.tasks_of(assignment):
         dest = base / "packages" / task.id
         write_package(course.package, dest, course.repo, regions, {task.id}, course.registry)
         packages[task.id] = dest
-    return packages
+    spec = from_course(course, assignment)
+    runs = base / "reference-run"
+    runs.mkdir(mode=0o755)
+    expected = record_expected(spec, Runner(isolation(), limits, runs), base / "expected")
+    return Prepared(template, packages, spec.portable(expected), expected)
 
 
 def _points(values: dict[str, float], names) -> float:
@@ -288,10 +293,14 @@ def check(course: Course, assignments: list[str], jobs: int = 1, progress: bool 
     regions = find_regions(course.package, course.repo, course.registry)
     problems = {name: course_problems(course, name) for name in assignments}
     start = time.monotonic()
+    problem = runtime_problem(isolation())
+    if problem:
+        raise GradingError(problem)
     out(LEGEND)
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
         work = Path(tmp)
-        workers = Workers(jobs, clean_env(work / "home"), work)
+        # nbgrader's generate_assignment writes each release; the engine grades
+        workers = Workers(max(1, min(jobs, len(assignments))), clean_env(work / "home"), work)
         try:
             outcomes = _run(course, assignments, regions, work, workers, problems, jobs,
                             progress)
@@ -316,33 +325,36 @@ def _run(course: Course, assignments: list[str], regions: list[Region], work: Pa
     submission; the outcomes per assignment, in the order of _submissions."""
     from tqdm import tqdm
 
+    limits = Limits()
     runnable = [name for name in assignments if course.notebooks(name)]
-    prepared: dict[str, dict[str, Path]] = {}
+    subs = {name: _submissions(course, name) for name in runnable}
     outcomes: dict[str, list[Outcome]] = {name: [] for name in assignments}
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_prepare, course, name, regions, work, workers): name
+    with ThreadPoolExecutor(max_workers=jobs) as pool, tqdm(
+            total=sum(map(len, subs.values())), desc="grading simulated submissions",
+            unit="submission", disable=not progress) as bar:
+        pending = {pool.submit(_prepare, course, name, regions, work, workers, limits): name
                    for name in runnable}
-        for future in as_completed(futures):
-            name = futures[future]
-            try:
-                prepared[name] = future.result()
-            except (NbgraderError, OSError, RuntimeError) as error:
-                problems[name].append(f"the release failed: {error}")
-        subs = [sub for name in runnable if name in prepared
-                for sub in _submissions(course, name)]
-        graded = {}
-        for sub in subs:
-            packages = prepared[sub.assignment]
-            package = packages[sub.task if sub.package == "stub-one" else sub.package]
-            graded[pool.submit(_grade, sub, packages["template"], work / sub.assignment,
-                               package, workers)] = sub
-        with tqdm(total=len(graded), desc="autograding simulated submissions",
-                  unit="submission", disable=not progress) as bar:
-            for future in as_completed(graded):
-                outcome = future.result()
-                outcomes[outcome.submission.assignment].append(outcome)
-                bar.update()
-    order = {(sub.assignment, sub.student): i for i, sub in enumerate(subs)}
-    for found in outcomes.values():
-        found.sort(key=lambda o: order[o.submission.assignment, o.submission.student])
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                name = pending.pop(future)
+                if isinstance(name, Submission):  # a graded submission
+                    outcomes[name.assignment].append(future.result())
+                    bar.update()
+                    continue
+                try:
+                    ready = future.result()
+                except (NbgraderError, OSError, RuntimeError) as error:
+                    problems[name].append(f"the release or the reference run failed: {error}")
+                    bar.update(len(subs[name]))
+                    continue
+                for sub in subs[name]:
+                    package = ready.packages[sub.task if sub.package == "stub-one"
+                                             else sub.package]
+                    folder = _folder(sub, ready.template, package, work / name / "submitted")
+                    pending[pool.submit(_grade, sub, folder, ready.spec, ready.expected,
+                                        limits)] = sub
+    for name, found in outcomes.items():
+        order = {sub.student: i for i, sub in enumerate(subs.get(name, []))}
+        found.sort(key=lambda o: order[o.submission.student])
     return outcomes

@@ -43,10 +43,11 @@ unless --reveal-earlier.
 """
 
 CHECK_HELP = """\
-The course grades itself with nbgrader's autograde, each simulated submission in its own
-temporary copy of the course: the reference solution must score full marks, the released
-stubs zero, and stubbing one task must lose exactly that task's points and those of the tasks
-that need it (tasks.toml `needs`). Prints a table per assignment; fails on any deviation.
+The course grades itself through the engine that grades students (`autograder grade`'s
+sandbox, recorder and verdict), each assignment released by nbgrader into a temporary copy of
+the course: the reference solution must score full marks, the released stubs zero, and
+stubbing one task must lose exactly that task's points and those of the tasks that need it
+(tasks.toml `needs`). Prints a table per assignment; fails on any deviation.
 """
 
 
@@ -287,7 +288,13 @@ def _add_limits(parser) -> None:
                        help=f"notebook output kept (default: {default.output_bytes >> 10})")
 
 
-def main(argv: list[str] | None = None) -> int:
+# The commands whose last positional is a list, and its name: `grade A --out DIR S1 S2` gives
+# S1 and S2 to it, wherever the options stand.
+LISTS = {"grade": "submissions", "check": "assignments", "release": "assignments"}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, options anywhere between the positionals."""
     parser = argparse.ArgumentParser(
         prog="autograder", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -404,13 +411,20 @@ def main(argv: list[str] | None = None) -> int:
                               "results/results.json, also when grading fails.")
     run.set_defaults(run=_gradescope_run)
 
-    # `grade A --out DIR SUBMISSIONS...`: argparse stops filling a list of positionals at the
-    # first option; the submissions named after an option come back as extra arguments.
+    # argparse stops filling a list of positionals at the first option (and its
+    # parse_intermixed_args refuses subcommands): what follows comes back as extra arguments.
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command == "grade" and not any(arg.startswith("-") for arg in extra):
-        args.submissions += extra
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    unknown = [arg for arg in extra if arg.startswith("-")]
+    listed = LISTS.get(args.command)
+    if unknown or (extra and not listed):
+        parser.error(f"unrecognized arguments: {' '.join(unknown or extra)}")
+    if extra:
+        setattr(args, listed, getattr(args, listed) + extra)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     try:
         return args.run(args)
     except (RegistryError, RegionError, NbgraderError, SubmissionError) as error:

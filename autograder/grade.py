@@ -26,7 +26,7 @@ from autograder.results import (
     write_atomic,
     write_grades_csv,
 )
-from autograder.sandbox import Limits
+from autograder.sandbox import Limits, runtime_problem
 from autograder.spec import Spec
 from autograder.submissions import Submission
 
@@ -119,6 +119,9 @@ def grade(spec: Spec, submissions: list[Submission], options: Options,
     try:
         db_url = options.db_url or f"sqlite:///{(folder / 'gradebook.db').resolve()}"
         out(f"Isolation: {isolation().describe()}")
+        problem = runtime_problem(isolation())
+        if problem:
+            raise GradingError(problem)
         out(f"Limits: {options.limits.describe()}")
         course_id = "minitorch"
         gradebook.prepare(db_url, course_id, assignment, spec.notebooks)

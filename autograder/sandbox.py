@@ -30,7 +30,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Limits", "Isolation", "detect", "UidLease"]
+__all__ = ["Limits", "Isolation", "detect", "UidLease", "runtime_problem"]
 
 UID_BASE, UID_COUNT = 61000, 1000
 LEASES = Path("/tmp/autograder-uid-leases")
@@ -224,3 +224,46 @@ def detect(allow_weaker: bool = True) -> Isolation:
     if as_root and all(shutil.which(t) for t in tools):
         return Isolation("unprivileged user", True)
     return Isolation("none", False)
+
+
+def _closed_folder(path: Path) -> Path | None:
+    """The first folder on the way to `path` that other users cannot enter, or None."""
+    for folder in [*reversed(path.parents), path]:
+        try:
+            if folder.is_dir() and folder.stat().st_mode & 0o001 == 0:
+                return folder
+        except OSError:
+            return folder
+    return None
+
+
+def runtime_problem(isolation: Isolation, python: str = sys.executable) -> str | None:
+    """Why the sandbox's user cannot run `python` with the autograder package, or None.
+
+    Only the "unprivileged user" tier runs the grader's own Python, in place, as another user
+    (bubblewrap mounts it, with its parent folders made enterable): a virtual environment
+    under a private home folder fails every submission there with "No module named ...".
+    Probed once per batch, so that grading stops with what to do instead."""
+    if isolation.name != "unprivileged user":
+        return None
+    import autograder
+
+    with UidLease() as lease:
+        try:
+            done = subprocess.run(
+                ["setpriv", f"--reuid={lease.uid}", f"--regid={lease.uid}", "--clear-groups",
+                 python, "-I", "-c", "import autograder.execute"],
+                cwd="/", capture_output=True, text=True, timeout=120)
+            if done.returncode == 0:
+                return None
+            why = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        except (OSError, subprocess.TimeoutExpired) as error:
+            why = str(error)
+    places = [Path(python).parent, Path(autograder.__file__).resolve().parent]
+    closed = sorted({str(f) for f in map(_closed_folder, places) if f is not None})
+    return (f"the sandbox runs each submission as an unprivileged user (uid {lease.uid}), who "
+            f"cannot run {python} with the autograder package ({why})"
+            + (f": other users cannot enter {', '.join(closed)}" if closed else "")
+            + ". Install the course where every user can read it (e.g. a virtual environment "
+              "in /opt), make those folders readable and enterable by others (chmod o+rx), "
+              "or install bubblewrap, which mounts the grader's Python into the sandbox.")
