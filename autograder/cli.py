@@ -7,6 +7,7 @@ from pathlib import Path
 
 from autograder.ci import parse_min_score
 from autograder.course import Course
+from autograder.gradebook import ENV as GRADEBOOK_ENV
 from autograder.leaks import LEAK_LINES, MIN_CHARS
 from autograder.nbgrader_cli import NbgraderError
 from autograder.regions import RegionError
@@ -216,9 +217,15 @@ def _grade(args) -> int:
               file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else spec.course.root / "graded" / args.assignment
+    executor = None
+    if args.cluster:
+        from autograder.cluster import ClusterExecutor
+
+        executor = ClusterExecutor(args.cluster)
+        print(f"Grading on the Dask cluster: {executor.describe()}")
     results = grade(spec, submissions,
                     Options(out=out, db_url=args.db, jobs=args.jobs, force=args.force,
-                            limits=limits, progress=not args.no_progress))
+                            limits=limits, progress=not args.no_progress, executor=executor))
     missing = sorted({s.student for s in submissions} - set(results))
     if missing:
         print(f"autograder grade: error: not graded: {', '.join(missing)}", file=sys.stderr)
@@ -332,10 +339,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                        "(default: the course's, course/exchange)")
     grade.add_argument("--out", metavar="DIR",
                        help="where results go (default: course/graded/<assignment>/)")
-    grade.add_argument("--db", metavar="URL", help="the gradebook, any SQLAlchemy URL "
-                       "(default: sqlite in --out)")
+    grade.add_argument("--db", metavar="URL", default=os.environ.get(GRADEBOOK_ENV) or None,
+                       help="the gradebook, any SQLAlchemy URL, e.g. postgresql://user@host/db "
+                            "(default: $AUTOGRADER_DB, else sqlite in --out)")
     grade.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                        help="submissions graded at once (default: %(default)s)")
+    grade.add_argument("--cluster", metavar="ADDRESS", help="grade on the workers of this "
+                       "Dask scheduler, e.g. tcp://grader0:8786 (instead of --jobs here; "
+                       "docs/grading.md, \"Grading on several machines\")")
     grade.add_argument("--force", action="store_true", help="grade again what is graded")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_limits(grade)

@@ -182,8 +182,8 @@ def grade(spec: Spec, submissions: list[Submission], options: Options,
         every = {p.parent.name: read_results(p) for p in (folder / STUDENTS).glob("*/results.json")}
         csv_path = write_grades_csv(folder, {k: v for k, v in every.items() if v})
         _summary(results, hit, out)
-        out(f"Wrote {csv_path}, the gradebook ({db_url}) and per student results.json and "
-            f"feedback.html in {folder}/")
+        out(f"Wrote {csv_path}, the gradebook ({gradebook.shown(db_url)}) and per student "
+            f"results.json and feedback.html in {folder}/")
         return results
     finally:
         lock.close()

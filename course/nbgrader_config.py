@@ -6,6 +6,7 @@ so a copy of the course folder (the self-check grades in temporary copies) is a 
 self-contained course: its own sqlite gradebook and its own local exchange, no services.
 """
 
+import os
 import tomllib
 from pathlib import Path
 
@@ -15,8 +16,10 @@ HERE = Path(__file__).resolve().parent
 
 c.CourseDirectory.root = str(HERE)
 c.CourseDirectory.course_id = "minitorch"
-# Staff grading at the same time can point this at Postgres instead.
-c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}"
+# The gradebook: sqlite in the course by default. Staff grading at the same time share a
+# PostgreSQL one: set AUTOGRADER_DB=postgresql://user@host/db for the formgrader and
+# `autograder grade` alike (docs/grading.md, "A PostgreSQL gradebook").
+c.CourseDirectory.db_url = os.environ.get("AUTOGRADER_DB") or f"sqlite:///{HERE / 'gradebook.db'}"
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.nbi", "*.nbc",
     "roofline_history.json",  # 04's roofline lab: the student's own measurements

@@ -133,13 +133,15 @@ def command_lines(text: str) -> list[str]:
     ]
 
 
-# What CI installs besides what make does: Chromium for the browser test and bubblewrap for the
-# grading sandbox, exactly as README.md's Requirements tell a user to.
-CI_APT = ("(command -v chromium && command -v bwrap) >/dev/null || "
-          "(apt-get update && apt-get install -y chromium bubblewrap)")
+# What CI installs besides what make does: Chromium for the browser test, bubblewrap for the
+# grading sandbox and PostgreSQL for the gradebook tests, exactly as README.md's Requirements
+# tell a user to.
+CI_APT = ("(command -v chromium && command -v bwrap && ls /usr/lib/postgresql/*/bin/initdb) "
+          ">/dev/null 2>&1 || (apt-get update && apt-get install -y chromium bubblewrap "
+          "postgresql)")
 
 
-def test_ci_installs_chromium_and_bubblewrap_then_runs_make_test_and_nothing_else():
+def test_ci_installs_chromium_bubblewrap_and_postgresql_then_runs_make_test_and_nothing_else():
     lines = command_lines((ROOT / ".ci" / "run").read_text())
     boilerplate = ["set -euo pipefail", 'cd "$(dirname "$0")/.."']
     assert lines == boilerplate + [CI_APT, "make test"]
@@ -147,7 +149,7 @@ def test_ci_installs_chromium_and_bubblewrap_then_runs_make_test_and_nothing_els
 
 def test_readme_requirements_tell_what_ci_installs():
     readme = " ".join((ROOT / "README.md").read_text().split())
-    assert "`apt-get update && apt-get install -y chromium bubblewrap`" in readme
+    assert "`apt-get update && apt-get install -y chromium bubblewrap postgresql`" in readme
 
 
 def readme_setup_commands() -> list[str]:
