@@ -5,27 +5,18 @@ import math
 
 import numpy as np
 import pytest
+from grad_helpers import check, leaf, node
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import assert_matches, shapes, tensor_arrays
 
 import minitorch
-from minitorch import autograd
 
 FEW = settings(max_examples=20)
 TOL = dict(rtol=1e-4, atol=1e-5)
 
 
-def leaf(a):
-    return minitorch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
 
-
-def check(fn, *inputs):
-    assert autograd.gradcheck(fn, inputs)
-
-
-def node(t):
-    return type(t.grad_fn).__name__
 
 
 @FEW

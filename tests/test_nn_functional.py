@@ -7,13 +7,13 @@ import warnings
 
 import numpy as np
 import pytest
+from grad_helpers import check, leaf
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import arrays, shapes, tensors_from
 
 import minitorch
 import minitorch.nn.functional as F
-from minitorch import autograd
 
 FLOATS = ["float32", "float64"]
 TOL = {"float32": dict(rtol=2e-5, atol=2e-6), "float64": dict(rtol=1e-11, atol=1e-12)}
@@ -47,12 +47,6 @@ def reduce_np(loss, reduction):
     return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
 
-def leaf(a):
-    return minitorch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
-
-
-def check(fn, *inputs):
-    assert autograd.gradcheck(fn, inputs)
 
 
 def np_log_softmax(a, axis):

@@ -3,6 +3,7 @@ shapes), their gradients (gradcheck), node names and errors."""
 
 import numpy as np
 import pytest
+from grad_helpers import leaf, node
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import arrays, assert_matches, shapes, tensor_arrays
@@ -14,12 +15,6 @@ FEW = settings(max_examples=25)
 small = shapes(min_dims=1, max_dims=3, max_side=4, max_numel=24, allow_zero=False)
 
 
-def leaf(a):
-    return minitorch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
-
-
-def node(t):
-    return type(t.grad_fn).__name__
 
 
 @FEW

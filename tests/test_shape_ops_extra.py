@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from grad_helpers import check, leaf, node
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import arrays, assert_matches, shapes, tensor_arrays
@@ -17,17 +18,7 @@ small = shapes(min_dims=1, max_dims=3, max_side=3, max_numel=12)
 matrices = shapes(min_dims=2, max_dims=2, max_side=4)
 
 
-def leaf(a):
-    """A float64 leaf that requires grad, holding `a`."""
-    return minitorch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
 
-
-def check(fn, *inputs):
-    assert autograd.gradcheck(fn, inputs)
-
-
-def node(t):
-    return type(t.grad_fn).__name__
 
 
 # ----- repeat, tile, repeat_interleave -------------------------------------------------------
