@@ -132,6 +132,15 @@ class Sequential(Module):
         return self
 
 
+def _list_key(idx, length):
+    """The attribute name ("0", "1", ...) of entry `idx` (negative counts from the end) of a
+    list container of `length` entries."""
+    idx = operator.index(idx)
+    if not -length <= idx < length:
+        raise IndexError(f"index {idx} is out of range")
+    return str(idx % length)
+
+
 class ModuleList(Module):
     """A Python list of modules whose modules are registered (their parameters count)."""
 
@@ -140,26 +149,20 @@ class ModuleList(Module):
         if modules is not None:
             self += modules
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f"index {idx} is out of range")
-        return str(idx % len(self))
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)(list(self._modules.values())[idx])
-        return self._modules[self._get_abs_string_index(idx)]
+        return self._modules[_list_key(idx, len(self))]
 
     def __setitem__(self, idx, module):
-        setattr(self, self._get_abs_string_index(idx), module)
+        setattr(self, _list_key(idx, len(self)), module)
 
     def __delitem__(self, idx):
         if isinstance(idx, slice):
             for k in range(len(self._modules))[idx]:
                 delattr(self, str(k))
         else:
-            delattr(self, self._get_abs_string_index(idx))
+            delattr(self, _list_key(idx, len(self)))
         self._modules = OrderedDict(
             (str(i), module) for i, module in enumerate(self._modules.values())
         )
@@ -327,19 +330,13 @@ class ParameterList(Module):
         if values is not None:
             self += values
 
-    def _index(self, idx):
-        idx = operator.index(idx)
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f"index {idx} is out of range")
-        return str(idx % len(self))
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)([self[i] for i in range(len(self))[idx]])
-        return getattr(self, self._index(idx))
+        return getattr(self, _list_key(idx, len(self)))
 
     def __setitem__(self, idx, param):
-        setattr(self, self._index(idx), _as_parameter(param))
+        setattr(self, _list_key(idx, len(self)), _as_parameter(param))
 
     def __len__(self):
         return self._size
