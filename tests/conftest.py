@@ -44,10 +44,40 @@ BACKENDS = {
 NOT_ON_CUDA = {"test_autograd_gradcheck", "test_tutorial"}
 
 
+# The longest tests, started first so that pytest-xdist's workers run the many short tests
+# beside them instead of waiting for one at the end (most expensive first).
+LONGEST_FIRST = (
+    "test_course_release_check.py::test_check_the_course_grades_itself[07",
+    "test_course_release_check.py::test_check_the_course_grades_itself[05",
+    "test_course_release_check.py::test_check_the_course_grades_itself[04",
+    "test_grade_cluster.py::",
+    "test_course_release_check.py::test_check_the_course_grades_itself",
+    "test_grade_hostile.py::",
+    "test_gradebook_postgres.py::",
+)
+
+
+def _start_rank(item):
+    ranks = [i for i, prefix in enumerate(LONGEST_FIRST) if prefix in item.nodeid]
+    return ranks[0] if ranks else len(LONGEST_FIRST)
+
+
+# Modules whose tests share one costly module-scoped fixture (a graded batch, a release, a
+# database server): `make test` runs pytest-xdist with --dist loadgroup, and each of these
+# goes to one worker, so the fixture is built once rather than once per worker.
+ONE_WORKER = {"test_grade_hostile", "test_grade_cluster", "test_gradebook_postgres",
+              "test_student_copy", "test_autograder_ci", "test_bundle",
+              "test_grade_engine", "test_mutant_gallery"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("cpu_only") and "[cuda" in item.name:
             item.add_marker(pytest.mark.skip(reason="a property of CPU tensors"))
+        if item.module.__name__.rpartition(".")[2] in ONE_WORKER:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    items.sort(key=_start_rank)
 
 
 def pytest_generate_tests(metafunc):
