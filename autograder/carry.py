@@ -28,6 +28,7 @@ the notebooks' `provenance` read.
 
 import argparse
 import ast
+import functools
 import json
 import os
 import shutil
@@ -75,9 +76,11 @@ def _same(a, b) -> bool:
     return len(a) == len(b) and all(x.rstrip() == y.rstrip() for x, y in zip(a, b))
 
 
+@functools.lru_cache(maxsize=256)
 def _spans(text: str) -> dict[tuple[str, ...], tuple[int, int] | None]:
     """The (first, last) line of every class and function by dotted scope, the module as ();
-    None for a scope defined twice (ambiguous). Raises SyntaxError."""
+    None for a scope defined twice (ambiguous). Raises SyntaxError. Cached: a file is cut
+    once per slot, and read unchanged from several folders."""
     tree = ast.parse(text)
     found: dict[tuple[str, ...], tuple[int, int] | None] = {(): (1, len(_lines(text)))}
     for first, last, scope in scopes(tree):
@@ -176,6 +179,7 @@ def _task_key(task: str) -> tuple:
 
 def plan(workspace: Path, release: Path, assignment: str, undo: bool = False) -> Plan:
     """What `carry` would write into workspace/<assignment>/ (nothing is written here)."""
+    earlier = _earlier_tasks(release, assignment)
     target = workspace / assignment
     if not (target / PACKAGE).is_dir():
         raise CarryError(f"{target}/{PACKAGE} is missing: fetch {assignment} first "
@@ -186,7 +190,7 @@ def plan(workspace: Path, release: Path, assignment: str, undo: bool = False) ->
     files = _Files(target)
     report: list[str] = []
     tasks: dict[str, dict] = {}
-    for source, task, task_slots in _earlier_tasks(release, assignment):
+    for source, task, task_slots in earlier:
         if undo and old.get(task, {}).get("state") != "carried":
             continue
         state, why, regions = _carry_task(workspace, release, assignment, source, task_slots,
