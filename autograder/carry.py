@@ -39,7 +39,7 @@ from pathlib import Path
 
 from autograder.regions import scopes, stub_task
 
-__all__ = ["Slot", "CarryError", "carry", "provenance", "MANIFEST", "main"]
+__all__ = ["Slot", "CarryError", "carry", "provenance", "stubbed_tasks", "MANIFEST", "main"]
 
 MANIFEST = "carried.json"
 BACKUP = ".carry-backup"
@@ -334,16 +334,22 @@ def carry(workspace: Path, release: Path, assignment: str, undo: bool = False) -
     return result.report
 
 
-def provenance(folder: Path | str = ".", own: list[str] = ()) -> str:
-    """Whose code each task of the package in `folder` runs: the earlier assignments' tasks
-    from its carried.json (the reference where there is none), `own` (this assignment's
-    tasks) the student's, or not written yet where the package still holds their stub."""
-    folder = Path(folder)
-    stubbed = set()
-    for path in (folder / PACKAGE).rglob("*.py"):
-        for line in _read(path).splitlines() if _read(path) else []:
+def stubbed_tasks(folder: Path | str = ".") -> set[str]:
+    """The tasks whose stub line the package in `folder` still holds (not written yet)."""
+    found = set()
+    for path in (Path(folder) / PACKAGE).rglob("*.py"):
+        for line in (_read(path) or "").splitlines():
             if stub_task(line):
-                stubbed.add(stub_task(line)[0])
+                found.add(stub_task(line)[0])
+    return found
+
+
+def provenance(folder: Path | str = ".", own: list[str] = ()) -> str:
+    """Whose code each task of the package in `folder` runs, a line per task: the earlier
+    assignments' tasks as its carried.json says (all the reference's where there is none),
+    and `own`, this assignment's tasks: the student's, or not yet where still a stub."""
+    folder = Path(folder)
+    stubbed = stubbed_tasks(folder)
     tasks = _load(folder).get("tasks", {})
     lines = []
     for task in sorted(tasks, key=_task_key):
@@ -354,8 +360,9 @@ def provenance(folder: Path | str = ".", own: list[str] = ()) -> str:
         lines.append("  The earlier assignments' tasks run the course's reference code (as "
                      "released); `make carry` runs yours.")
     for task in own:
-        lines.append(f"  {task:<5} {'yours' if task not in stubbed else 'not yet':<10} "
-                     f"{'this assignment' if task not in stubbed else 'still a stub'}")
+        done = task not in stubbed
+        lines.append(f"  {task:<5} {'yours' if done else 'not yet':<10} "
+                     f"{'this assignment' if done else 'still a stub'}")
     return "\n".join(lines)
 
 
