@@ -17,13 +17,17 @@ that line is the task's *slot*: its lines before the stub and after it. The stud
 what stands between those same lines in the same function of their own folder; the
 reference's is what stands between them in the later release (release/05_training/). Where
 the lines around differ (the student edited them, or a later release changed them), or the
-function is gone, the task keeps the reference: nothing is guessed.
+function is gone, the task keeps the reference: nothing is guessed. (Released packages keep
+no `# BEGIN SOLUTION` markers, so the stub line is the one mark a student's folder holds; and
+the student copy has no tasks.toml: an assignment's tasks are those its release stubs and the
+next release does not.)
 
 Nothing of the student's is lost: a slot in the target that holds neither the reference nor
 what an earlier carry wrote (the student edited it) is left as it was; every file is backed up
 (WORKSPACE/.carry-backup/) before it changes and replaced atomically; a task is carried whole or
 not at all. What was carried is written to the target's `carried.json`, which `--undo` and
-the notebooks' `provenance` read.
+the notebooks' `provenance` read. Numba's disk cache of the target's kernels is cleared, since
+it does not notice a change in a function that a kernel calls from another file.
 """
 
 import argparse
@@ -307,6 +311,15 @@ def _new_folder(base: Path) -> Path:
     raise CarryError(f"cannot make a backup folder beside {base}")
 
 
+def _clear_compiled(package: Path) -> None:
+    """Remove Numba's disk cache of the package's kernels: a cached kernel is not recompiled
+    when a function it calls in another file changes (index_to_position in a fast_ops kernel),
+    so it would go on running the code that was replaced. They compile again on first use."""
+    for pattern in ("*.nbi", "*.nbc"):
+        for path in package.rglob(f"__pycache__/{pattern}"):
+            path.unlink(missing_ok=True)
+
+
 def carry(workspace: Path, release: Path, assignment: str, undo: bool = False) -> list[str]:
     """Carry the student's earlier code into workspace/<assignment>/ (or undo it); returns
     the report, a line per task. Each changed file is backed up first, then replaced."""
@@ -327,6 +340,7 @@ def carry(workspace: Path, release: Path, assignment: str, undo: bool = False) -
         for rel, text in result.files.items():
             _write_atomically(target / rel, text)
         result.report.append(f"Backed up the files it changed in {backup}/.")
+        _clear_compiled(target / PACKAGE)
     if undo and not result.manifest["tasks"]:
         (target / MANIFEST).unlink(missing_ok=True)
     else:

@@ -152,6 +152,18 @@ def test_carry_writes_the_students_code_and_the_manifest_says_whose(course):
     assert any("1.2 Grid.permute: kept the reference: still a stub" in line for line in report)
 
 
+def test_carry_clears_numbas_cache_of_the_package(course):
+    """A cached kernel would go on running the replaced code of a function it calls."""
+    solve(course["workspace"] / "01_first/minitorch/core.py", "1.1", MINE)
+    cache = course["target"] / "minitorch/__pycache__"
+    cache.mkdir()
+    (cache / "ops.double-1.py312.nbi").write_bytes(b"index")
+    (cache / "ops.double-1.py312.1.nbc").write_bytes(b"kernel")
+    (cache / "ops.cpython-312.pyc").write_bytes(b"bytecode")
+    carry(course)
+    assert sorted(p.name for p in cache.iterdir()) == ["ops.cpython-312.pyc"]
+
+
 def test_undo_restores_the_release_and_the_backup_holds_what_was_there(course):
     solve(course["workspace"] / "01_first/minitorch/core.py", "1.1", MINE)
     carry(course)
