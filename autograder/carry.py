@@ -367,16 +367,13 @@ def provenance(folder: Path | str = ".", own: list[str] = ()) -> str:
     tasks = _load(folder).get("tasks", {})
     lines = []
     for task in sorted(tasks, key=_task_key):
-        entry = tasks[task]
-        state = {"carried": "yours", "edited": "edited"}.get(entry.get("state"), "reference")
-        lines.append(f"  {task:<5} {state:<10} {entry.get('why', '')}")
+        lines.append(f"  {task:<5} {tasks[task].get('why', '')}")
     if not tasks:
         lines.append("  The earlier assignments' tasks run the course's reference code (as "
                      "released); `make carry` runs yours.")
     for task in own:
-        done = task not in stubbed
-        lines.append(f"  {task:<5} {'yours' if done else 'not yet':<10} "
-                     f"{'this assignment' if done else 'still a stub'}")
+        lines.append(f"  {task:<5} " + ("not yet: still a stub" if task in stubbed
+                                        else "yours (this assignment)"))
     return "\n".join(lines)
 
 

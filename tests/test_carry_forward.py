@@ -250,9 +250,9 @@ def test_provenance_lists_whose_code_each_task_runs(course):
     solve(course["workspace"] / "01_first/minitorch/core.py", "1.1", MINE)
     carry(course)
     lines = provenance(course["target"], own=["2.1"]).splitlines()
-    assert lines[0].split()[:2] == ["1.1", "yours"]
-    assert lines[1].split()[:2] == ["1.2", "reference"]
-    assert lines[2].split()[:3] == ["2.1", "not", "yet"]
+    assert lines[0].split()[:3] == ["1.1", "yours,", "from"]
+    assert lines[1].split()[:4] == ["1.2", "kept", "the", "reference:"]
+    assert lines[2].split()[:3] == ["2.1", "not", "yet:"]
 
 
 def test_the_command_says_what_is_missing(course, capsys):
