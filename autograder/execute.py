@@ -34,7 +34,7 @@ import sys
 import tarfile
 import time
 
-from autograder.kernels import SEED_ENV
+from autograder.kernels import SEED_ENV, SEED_MODULES_ENV, cache_entries
 from autograder.notebook import MAX_RECORD_BYTES
 from autograder.shell import Budget, Kernel, KernelDied, KernelTimeout
 from autograder.untrusted import open_regular
@@ -225,13 +225,22 @@ def unpack(stream, work: str) -> None:
         archive.extractall(work, filter="data")
 
 
-def _seed_kernels() -> None:
-    """Copy the reference's compiled kernels (read-only, autograder.kernels) into this job's
-    own Numba cache, before any of the job's code runs: those its files fit are loaded from
-    there, and the others compile into it."""
+def _seed_kernels(work: str) -> None:
+    """Copy the reference's compiled kernels (read-only, autograder.kernels) of the modules
+    that the grader found to fit this job's files into its own Numba cache, before any of the
+    job's code runs: those are loaded from there, and the others compile into it."""
     seed, cache = os.environ.get(SEED_ENV), os.environ.get("NUMBA_CACHE_DIR")
-    if seed and cache and os.path.isdir(seed):
-        shutil.copytree(seed, cache, dirs_exist_ok=True)
+    modules = [m for m in os.environ.get(SEED_MODULES_ENV, "").split(",") if m]
+    if not (seed and cache and os.path.isdir(seed)):
+        return
+    for module in modules:
+        subfolder, prefix = cache_entries(module, os.path.join(work, "minitorch"))
+        source = os.path.join(seed, subfolder)
+        names = [n for n in os.listdir(source) if n.startswith(prefix)] if os.path.isdir(
+            source) else []
+        os.makedirs(os.path.join(cache, subfolder), exist_ok=True)
+        for name in names:
+            shutil.copyfile(os.path.join(source, name), os.path.join(cache, subfolder, name))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(null, 0)
     os.close(null)
     os.makedirs(os.path.join(args.root, "home"), exist_ok=True)
-    _seed_kernels()
+    _seed_kernels(work)
     records = os.path.join(args.root, RECORDS)
     os.close(os.open(records, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600))
     results = Results(args.results_fd, records)
