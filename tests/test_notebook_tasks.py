@@ -185,3 +185,62 @@ def test_grading_keeps_the_students_answer_and_restores_the_hidden_test():
     by_id = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in graded["cells"]}
     assert by_id["exercise_test"] == mine
     assert "check('1.2'" in by_id["task_1_2"]
+
+
+# --- task 5.7's hidden test measures the returned model itself ------------------------------
+
+TRAINING = ROOT / "course" / "source" / "05_training" / "05_training.ipynb"
+
+
+def graded_5_7(train_digit_classifier) -> None:
+    """Task 5.7's hidden cell, comparing in this process (CheckFailure on a mismatch), on the
+    simple backend: the classifiers given here do not train, so it is quick."""
+    import numpy as np
+
+    import minitorch
+    from autograder.notebook import check
+
+    cells = json.loads(TRAINING.read_text())["cells"]
+    hidden = next("".join(c["source"]) for c in cells if c.get("id") == "task_5_7")
+    namespace = {"np": np, "minitorch": minitorch, "check": check,
+                 "train_digit_classifier": train_digit_classifier}
+    backend = minitorch.get_default_backend()
+    minitorch.set_default_backend("simple")
+    try:
+        exec(hidden, namespace)
+    finally:
+        minitorch.set_default_backend(backend)
+
+
+def test_the_hidden_test_of_5_7_fails_a_model_that_did_not_learn():
+    import minitorch
+
+    def untrained(images, labels):
+        assert tuple(images.shape) == (1438, 64) and tuple(labels.shape) == (1438,)
+        minitorch.manual_seed(0)
+        return minitorch.nn.Linear(64, 10)
+
+    with pytest.raises(AssertionError, match=r"Task 5\.7: .*below 95%"):
+        graded_5_7(untrained)
+
+
+def test_the_hidden_test_of_5_7_scores_its_own_count_of_right_answers():
+    """A "model" that returns the right class for every image it has seen in training, and
+    class 0 otherwise, is right on about a tenth of the held-out images: no points."""
+    import numpy as np
+
+    import minitorch
+
+    def memorizer(images, labels):
+        seen = {tuple(row): int(label) for row, label in zip(images.numpy(), labels.numpy())}
+
+        class Lookup(minitorch.nn.Module):
+            def forward(self, x):
+                logits = np.zeros((x.shape[0], 10), dtype=np.float32)
+                for i, row in enumerate(x.numpy()):
+                    logits[i, seen.get(tuple(row), 0)] = 1.0
+                return minitorch.tensor(logits)
+        return Lookup()
+
+    with pytest.raises(AssertionError, match="below 95%"):
+        graded_5_7(memorizer)
