@@ -87,7 +87,7 @@ def test_the_hidden_test_of_1_10_owns_copies_of_the_gallery_and_the_reference(ga
     candidates = graded_1_10(gallery, CELLS["exercise-mutant"])["_CANDIDATES_1_10"]
     mutants = {mutant.__name__: mutant for mutant in gallery["MUTANTS_1_4"]}
     assert set(candidates) == {"a correct shape_broadcast", *mutants}
-    assert {c.__name__ for c in candidates.values()} == {"shape_broadcast"}  # no tell-tale names
+    assert len({c.__name__ for c in candidates.values()}) == 1  # no tell-tale names
     for name, mutant in mutants.items():
         assert [outcome(candidates[name], p) for p in PAIRS] == [outcome(mutant, p) for p in PAIRS]
     reference = minitorch.tensor_data.shape_broadcast
