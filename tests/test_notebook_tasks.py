@@ -244,3 +244,31 @@ def test_the_hidden_test_of_5_7_scores_its_own_count_of_right_answers():
 
     with pytest.raises(AssertionError, match="below 95%"):
         graded_5_7(memorizer)
+
+
+# --- Validate counts the stubbed answer cell against its task, not as an exercise -----------
+
+def test_validate_counts_a_stubbed_notebook_task_against_the_task(tmp_path):
+    import nbformat
+
+    from autograder.validate import summarize
+
+    task = make_course(tmp_path).registry.tasks["1.2"]
+    namespace = {}
+    exec(stubbed_answer(ANSWER, task), namespace)
+    with pytest.raises(NotImplementedError) as raised:
+        namespace["my_test"](None)  # what the visible check cell meets in a fresh release
+    nb = nbformat.v4.new_notebook()
+    answer = nbformat.v4.new_code_cell(stubbed_answer(ANSWER, task))
+    answer.metadata["nbgrader"] = {"grade": False, "grade_id": "exercise_test",
+                                   "solution": True, "locked": False}
+    visible = nbformat.v4.new_code_cell("my_test(fn)")
+    visible.outputs = [nbformat.v4.new_output("error", ename="NotImplementedError",
+                                              evalue=str(raised.value), traceback=[])]
+    hidden = nbformat.v4.new_code_cell("# hidden tests run when graded")
+    hidden.metadata["nbgrader"] = {"grade": True, "grade_id": "task_1_2", "solution": False,
+                                   "locked": True, "points": 3}
+    nb.cells = [answer, visible, hidden]
+    text = "\n".join(summarize(nb).cells[0].outputs[0].traceback)
+    assert "1.2        3  FAILS  write my_test in this cell" in text
+    assert "Exercises" not in text
