@@ -134,7 +134,8 @@ def find_regions(package_dir: Path, root: Path, registry: Registry | None = None
     """Every region of the .py files under `package_dir`, validated; paths relative to `root`.
 
     Raises RegionError listing every problem: unbalanced or nested markers, a missing tag, and
-    (given the registry) a tag that is not a task, or a task without a region in its file.
+    (given the registry) a tag that is not a task, a task without a region in its file, or a
+    region of a task that is written in a notebook cell.
     """
     package_dir, root = Path(package_dir), Path(root)
     regions: list[Region] = []
@@ -152,7 +153,12 @@ def find_regions(package_dir: Path, root: Path, registry: Registry | None = None
                                 f"{region.task!r} in {registry.path.name}")
         for task in registry.tasks.values():
             files = {r.file for r in regions if r.task == task.id}
-            if not files:
+            if task.cell:  # written in a notebook cell: it has no region
+                if files:
+                    problems.append(f"{', '.join(sorted(files))}: task {task.id} is written "
+                                    f"in the notebook cell {task.cell} (tasks.toml), yet has "
+                                    f"a solution region here")
+            elif not files:
                 problems.append(f"{task.file}: task {task.id} ({task.name}) has no solution "
                                 f"region (`# BEGIN SOLUTION {task.id}`) anywhere")
             elif task.file not in files:
