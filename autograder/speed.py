@@ -22,7 +22,8 @@ __all__ = ["fast_enough", "slowdown"]
 
 @contextlib.contextmanager
 def one_thread():
-    """Inside the block, Numba's parallel loops and NumPy's BLAS run on one thread."""
+    """Inside the block, Numba's parallel loops and NumPy's BLAS run on one thread.
+    (threadpoolctl, which sets the BLAS's threads, comes with scikit-learn.)"""
     import numba
     from threadpoolctl import threadpool_limits
 
