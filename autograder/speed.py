@@ -64,6 +64,14 @@ def slowdown(student, reference, repeat=7, warmup=2):
 
 def fast_enough(student, reference, at_most, repeat=7, attempts=3):
     """True when `student()` takes at most `at_most` times as long as `reference()` in one of
-    `attempts` measurements (see `slowdown`), both on one thread."""
+    `attempts` measurements (see `slowdown`), both on one thread. A measurement over
+    4 * `at_most` is final: no burst of load explains that much, and a slow kernel's grading
+    should not take three times as long."""
     with one_thread():
-        return any(slowdown(student, reference, repeat) <= at_most for _ in range(attempts))
+        for _ in range(attempts):
+            ratio = slowdown(student, reference, repeat)
+            if ratio <= at_most:
+                return True
+            if ratio > 4 * at_most:
+                return False
+    return False

@@ -88,7 +88,8 @@ def speed_check(task: str) -> str:
     return "from autograder.speed import fast_enough\n" + hidden[hidden.index(SPEED_MARK):]
 
 
-# Before the checks: count the measurements (fast_enough is called only for a correct result)
+# Before the checks: print each measurement's verdict (the hidden cells call fast_enough
+# only once the result is right)
 WATCH = """
 import autograder.speed
 _measure = autograder.speed.fast_enough
@@ -112,7 +113,9 @@ def run_speed_checks(package_root: Path, tmp_path: Path) -> dict[str, tuple[bool
     done = subprocess.run([sys.executable, "-c", code], cwd=package_root, env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    measured = dict(re.findall(r"task (\S+)\n(?:.*\n)*?measured: (\w+)", done.stdout))
+    # each task's "measured:" line, if its check got as far (not past the next "task" line)
+    measured = dict(re.findall(r"^task (\S+)\n(?:(?!task ).*\n)*?measured: (\w+)", done.stdout,
+                               re.M))
     found = {}
     for line in record.read_text().splitlines():
         call = json.loads(line)
@@ -151,12 +154,18 @@ def test_fast_enough_compares_with_the_reference_of_the_same_run():
     def quick():
         time.sleep(0.0005)
 
+    calls = []
+
     def slow():
+        calls.append(1)
         time.sleep(0.03)
 
     assert slowdown(slow, quick, repeat=3) > 3
     assert fast_enough(quick, quick, at_most=3, repeat=3)
+    calls.clear()
     assert not fast_enough(slow, quick, at_most=3, repeat=3)
+    # 2 warm-up calls and 3 timed ones: far over the limit, no second attempt
+    assert len(calls) == 5
 
 
 @pytest.mark.slow
