@@ -79,8 +79,10 @@ def planted(target, replacement):
 
 @dataclass
 class Report:
-    """What a gallery found: each mutant's name and its verdict ("killed", "lives", "not run")."""
+    """What a gallery found: the mutants, and each one's verdict by name ("killed", "lives",
+    "not run")."""
 
+    mutants: list
     verdicts: dict
 
     @property
@@ -114,4 +116,4 @@ def gallery(visible_tests, mutants):
         verdicts[wrong.__name__] = verdict
         lines.append(f"{wrong.__name__:24s} {verdict:8s} {why}"[:WIDTH])
     print("\n".join(lines))
-    return Report(verdicts)
+    return Report(list(mutants), verdicts)

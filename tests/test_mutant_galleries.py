@@ -1,0 +1,85 @@
+"""What every mutant gallery (a cell `mutants-<a>-<b>` that calls `autograder.mutants.gallery`)
+says stays true: the visible tests kill every mutant but those its text names (at most one),
+and the task's hidden tests (the cell `task_<a>_<b>`) kill them all. The cells run in this
+process, in the notebook's order, with the reference package."""
+
+import contextlib
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from autograder.mutants import planted
+
+SOURCE = Path(__file__).resolve().parent.parent / "course" / "source"
+SETUP_IDS = ("setup", "helpers")
+
+
+def cells(notebook):
+    return [c for c in json.loads(notebook.read_text())["cells"]]
+
+
+def galleries(notebook):
+    """The tasks (as "a-b") whose gallery cell calls the shared helper."""
+    return [c["id"][len("mutants-"):] for c in cells(notebook)
+            if re.fullmatch(r"mutants-\d+-\d+", c.get("id", ""))
+            and "gallery(" in "".join(c["source"])]
+
+
+NOTEBOOKS = sorted(SOURCE.glob("*/*.ipynb"))
+CASES = [(nb, task) for nb in NOTEBOOKS for task in galleries(nb)]
+
+
+def source(cell):
+    return "\n".join(line for line in "".join(cell["source"]).splitlines()
+                     if not line.startswith("%"))
+
+
+_RUN = {}
+
+
+def run_galleries(notebook):
+    """The notebook's namespace after its setup and, in order, each gallery's visible tests
+    and gallery cell; the cells by id; the reports by task."""
+    if notebook not in _RUN:
+        by_id = {c.get("id"): c for c in cells(notebook)}
+        grade = {c["metadata"].get("nbgrader", {}).get("grade_id"): c for c in cells(notebook)}
+        namespace, reports = {}, {}
+        with contextlib.redirect_stdout(io.StringIO()):
+            for cell_id in SETUP_IDS:
+                if cell_id in by_id:
+                    exec(source(by_id[cell_id]), namespace)
+            for task in galleries(notebook):
+                exec(source(grade[f"task_{task.replace('-', '_')}_visible"]), namespace)
+                before = set(namespace)
+                exec(source(by_id[f"mutants-{task}"]), namespace)
+                reports[task] = next(namespace[name] for name in set(namespace) - before
+                                     if name.startswith("report_"))
+        _RUN[notebook] = namespace, by_id, grade, reports
+    return _RUN[notebook]
+
+
+@pytest.mark.parametrize("notebook, task", CASES, ids=[t for _, t in CASES])
+def test_the_visible_tests_kill_what_the_gallery_says(notebook, task):
+    _, by_id, _, reports = run_galleries(notebook)
+    report = reports[task]
+    assert "not run" not in report.verdicts.values(), report.verdicts
+    assert len(report.survivors) <= 1, f"more than one mutant lives: {report.survivors}"
+    text = "".join(by_id[f"mutants-{task}-md"]["source"])
+    for name in report.survivors:
+        assert f"`{name}`" in text and "lives" in text, \
+            f"the gallery's text does not say that {name} lives"
+
+
+@pytest.mark.parametrize("notebook, task", CASES, ids=[t for _, t in CASES])
+def test_the_hidden_tests_kill_every_mutant(notebook, task):
+    namespace, _, grade, reports = run_galleries(notebook)
+    hidden = source(grade[f"task_{task.replace('-', '_')}"])
+    for wrong in reports[task].mutants:
+        with planted(wrong.target, wrong), contextlib.redirect_stdout(io.StringIO()), \
+                pytest.raises(Exception) as failure:
+            exec(hidden, dict(namespace))
+        assert not isinstance(failure.value, (NameError, NotImplementedError, SyntaxError)), \
+            f"{wrong.__name__}: {failure.value!r}"
