@@ -104,6 +104,7 @@ def gallery(visible_tests, mutants):
     A mutant is killed when the visible tests raise (the line says how they failed), lives when
     they pass, and is not run when they meet an earlier task that is not written yet."""
     verdicts, lines = {}, []
+    width = max(len(wrong.__name__) for wrong in mutants) + 2
     for wrong in mutants:
         try:
             with planted(wrong.target, wrong), contextlib.redirect_stdout(io.StringIO()):
@@ -114,6 +115,6 @@ def gallery(visible_tests, mutants):
         except Exception as error:
             verdict, why = "killed", _first_line(error)
         verdicts[wrong.__name__] = verdict
-        lines.append(f"{wrong.__name__:24s} {verdict:8s} {why}"[:WIDTH])
+        lines.append(f"{wrong.__name__:{width}s}{verdict:9s}{why}"[:WIDTH])
     print("\n".join(lines))
     return Report(list(mutants), verdicts)
