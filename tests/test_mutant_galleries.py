@@ -15,7 +15,8 @@ from autograder.mutants import planted
 
 SOURCE = Path(__file__).resolve().parent.parent / "course" / "source"
 SETUP_IDS = ("setup", "helpers")
-LECTURE_CELLS = {"03_modules": ("code_002",)}  # classes that the visible tests of 3.1-3.2 use
+# lecture cells whose classes visible tests use: Affine and TwoStep (3.1-3.2), Squares (5.6)
+LECTURE_CELLS = {"03_modules": ("code_002",), "05_training": ("code_009",)}
 
 
 def cells(notebook):
@@ -78,6 +79,8 @@ def test_the_visible_tests_kill_what_the_gallery_says(notebook, task):
 def test_the_hidden_tests_kill_every_mutant(notebook, task):
     namespace, _, grade, reports = run_galleries(notebook)
     hidden = source(grade[f"task_{task.replace('-', '_')}"])
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(hidden, dict(namespace))  # the reference passes: a failure below is the mutant's
     for wrong in reports[task].mutants:
         try:
             with planted(wrong.target, wrong), contextlib.redirect_stdout(io.StringIO()):
