@@ -110,8 +110,8 @@ def gallery(visible_tests, mutants):
             with planted(wrong.target, wrong), contextlib.redirect_stdout(io.StringIO()):
                 visible_tests()
             verdict, why = "lives", "every visible test passes"
-        except NotImplementedError as error:
-            verdict, why = "not run", _first_line(error)
+        except NotImplementedError as error:  # an earlier task of the student's, not written yet
+            verdict, why = "not run", "first write " + (str(error).strip() or "the code it needs")
         except Exception as error:
             verdict, why = "killed", _first_line(error)
         verdicts[wrong.__name__] = verdict
