@@ -90,3 +90,36 @@ def test_the_hidden_tests_kill_every_mutant(notebook, task):
         except Exception:
             continue
         pytest.fail(f"the hidden tests of {task} pass with the mutant {wrong.__name__}")
+
+
+def test_planted_reaches_copies_imported_by_value_and_restores_them():
+    import minitorch.tensor_data as tensor_data
+    import minitorch.tensor_ops as tensor_ops
+
+    original = tensor_data.index_to_position
+
+    def wrong(index, strides):
+        return -1
+
+    with pytest.raises(KeyError):  # the original comes back however the block ends
+        with planted("minitorch.tensor_data.index_to_position", wrong):
+            assert tensor_data.index_to_position is wrong
+            assert tensor_ops.index_to_position is wrong  # `from .tensor_data import ...`
+            raise KeyError("out of the block")
+    assert tensor_data.index_to_position is original and tensor_ops.index_to_position is original
+
+
+def test_planted_keeps_a_static_method_static():
+    import inspect
+
+    from minitorch.tensor_functions import Sub
+
+    original = inspect.getattr_static(Sub, "backward")
+
+    def wrong(ctx, grad):
+        return grad, grad
+
+    with planted("minitorch.tensor_functions.Sub.backward", wrong):
+        assert isinstance(inspect.getattr_static(Sub, "backward"), staticmethod)
+        assert Sub.backward is wrong
+    assert inspect.getattr_static(Sub, "backward") is original
