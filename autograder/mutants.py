@@ -48,9 +48,11 @@ _SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Lt: "<"
 @dataclass
 class Mutant:
     """One changed copy of a function: `what` says where and what changed, e.g.
-    "line 7: `+` -> `-`"; `function` is None when the change did not compile."""
+    "line 7: `+` -> `-`"; `source` is the changed function's code; `function` is None when
+    the change did not compile."""
 
     what: str
+    source: str
     function: object
 
 
@@ -283,7 +285,7 @@ def make_mutants(target, limit=8):
             mutant = _compile(changed, function, filename)
         except Exception:  # noqa: BLE001 - a change that does not compile is reported, not run
             mutant = None
-        mutants.append(Mutant(f"line {line}: {what}", mutant))
+        mutants.append(Mutant(f"line {line}: {what}", ast.unparse(changed.body[0]), mutant))
     return mutants, len(sites)
 
 
@@ -339,7 +341,11 @@ def gallery(visible_tests, target, limit=8, seconds=None):
     `seconds` (by default 5 times the time the tests take on your code, at least 3 s)."""
     function = inspect.unwrap(_function(target))
     name = function.__qualname__
-    stub = STUB.search(inspect.getsource(function))
+    try:
+        stub = STUB.search(inspect.getsource(function))
+    except (OSError, TypeError):
+        print(f"The source of {name} cannot be read, so it cannot be mutated.")
+        return
     if stub:
         print(f"{name} is still the stub: write Task {stub['task']} first")
         return
