@@ -158,9 +158,10 @@ def test_planted_replaces_the_copies_and_restores_them_even_after_an_error(toy):
 
     def fake(xs):
         return "fake"
-    with pytest.raises(ZeroDivisionError), planted("mutant_toy.ops.total", fake):
+    with pytest.raises(ZeroDivisionError, match="in the block"), \
+            planted("mutant_toy.ops.total", fake):
         assert toy.ops.total([1]) == toy.user.total([1]) == "fake"
-        1 / 0
+        raise ZeroDivisionError("an error in the block")
     assert toy.ops.total is original and toy.user.total is original
     with planted("mutant_toy.ops.Box.double", fake):
         assert toy.ops.Box.double(1) == "fake"
