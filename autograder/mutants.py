@@ -320,8 +320,8 @@ def _outcome(visible_tests, seconds):
     """How the visible tests end: None when they pass, else the first line of their error
     ("timed out ..." past `seconds`). Their printing and warnings are hidden."""
     try:
-        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings(), \
-                time_limit(seconds):
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+                warnings.catch_warnings(), time_limit(seconds):
             warnings.simplefilter("ignore")
             visible_tests()
     except TimeLimit as error:
