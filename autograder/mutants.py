@@ -13,7 +13,11 @@ bug the visible tests miss: a test worth writing. The mutants come from the stud
 a gallery shows no solution.
 
 Python functions and methods only: the compiled kernels of 04, 06 and 07 are not mutated,
-since each mutant would have to be compiled by Numba again (seconds to minutes each).
+since each mutant would have to be compiled by Numba again (seconds to minutes each). A
+mutant is compiled over the original's globals; its free variables (the `__class__` that
+`super()` needs) are passed in from the original's closure. Each run of the visible tests on a
+mutant has a time limit (a timer signal: on the main thread only), as a change may make a loop
+endless.
 """
 
 import ast
