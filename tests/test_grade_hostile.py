@@ -57,14 +57,16 @@ def code_cell(source: str) -> dict:
 
 
 class Builder:
-    """Makes submission folders from the release (stubs) and the answered reference."""
+    """Makes submission folders of `assignment` from its release (stubs) and the answered
+    reference."""
 
-    def __init__(self, course: Path, folder: Path):
-        self.release = course / "release" / ASSIGNMENT
-        self.source = course / "source" / ASSIGNMENT / NOTEBOOK
+    def __init__(self, course: Path, folder: Path, assignment: str = ASSIGNMENT):
+        self.notebook = f"{assignment}.ipynb"
+        self.release = course / "release" / assignment
+        self.source = course / "source" / assignment / self.notebook
         self.folder = folder
         self.answered = folder.parent / "answered.ipynb"
-        _answered(self.release / NOTEBOOK, self.source, self.answered)
+        _answered(self.release / self.notebook, self.source, self.answered)
 
     def make(self, student: str, *, package: str = "reference", notebook: bool = True,
              cells_after_setup: tuple[str, ...] = (), last_cell: str | None = None,
@@ -78,7 +80,7 @@ class Builder:
             shutil.copytree(self.release / "minitorch", path / "minitorch")
         if notebook:
             nb = json.loads((self.answered if package == "reference" else
-                             self.release / NOTEBOOK).read_text())
+                             self.release / self.notebook).read_text())
             setup = next(i for i, c in enumerate(nb["cells"])
                          if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup")
             for offset, source in enumerate(cells_after_setup, start=1):
@@ -87,7 +89,7 @@ class Builder:
                 nb["cells"].append(code_cell(last_cell))
             if edit:
                 edit(nb)
-            (path / NOTEBOOK).write_text(json.dumps(nb))
+            (path / self.notebook).write_text(json.dumps(nb))
         return path
 
     def append_to_package(self, student: str, module: str, text: str) -> None:
@@ -468,14 +470,14 @@ def test_regrading_skips_what_is_graded(batch):
     assert {p: p.stat().st_mtime_ns for p in batch["out"].glob("students/*/results.json")} == before
 
 
-def released_course(tmp_path: Path) -> tuple[Path, Builder]:
-    """A course copy with the assignment released, and a Builder of its submissions."""
+def released_course(tmp_path: Path, assignment: str = ASSIGNMENT) -> tuple[Path, Builder]:
+    """A course copy with `assignment` released, and a Builder of its submissions."""
     if not shutil.which("bwrap"):
         pytest.skip("bubblewrap is not installed (apt-get install bubblewrap; .ci/run does)")
     course = copy_course(tmp_path)
-    done = run_autograder(course, "release", ASSIGNMENT)
+    done = run_autograder(course, "release", assignment)
     assert done.returncode == 0, done.stdout + done.stderr
-    return course, Builder(course, tmp_path / "submissions")
+    return course, Builder(course, tmp_path / "submissions", assignment)
 
 
 def test_an_interrupted_batch_resumes_without_losing_or_counting_twice(tmp_path):
