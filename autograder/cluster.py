@@ -163,6 +163,7 @@ def unpack_kernels(packed: PackedKernels) -> SharedKernels:
             home = tempfile.mkdtemp(prefix="autograder-kernels-")
             atexit.register(shutil.rmtree, home, ignore_errors=True)
             folder = Path(home) / "kernels"
+            folder.mkdir()  # kernels of an assignment without compiled code: none
             with zipfile.ZipFile(io.BytesIO(packed.data)) as bundle:
                 bundle.extractall(folder)
             seal(folder)

@@ -185,14 +185,16 @@ def test_the_feedback_is_written_by_the_coordinator(batch):
 
 # A compiled assignment: the workers use the reference's kernels, shipped from the coordinator.
 
-# A student's last cell: how many of the compiled functions its process loaded from Numba's
-# disk cache (the kernels that the grader seeded it with) and how many it compiled.
+# A student's last cell: how many times its process loaded a function that Numba caches on disk
+# from that cache (hits: the kernels that the grader seeded it with) and how many times it
+# compiled one (misses). Functions without a disk cache do not count.
 CACHE_STATS = """
 import gc
 from numba.core.dispatcher import Dispatcher
-compiled = [d for d in gc.get_objects() if isinstance(d, Dispatcher)]
-hits = sum(sum(d.stats.cache_hits.values()) for d in compiled)
-misses = sum(sum(d.stats.cache_misses.values()) for d in compiled)
+cached = [d.stats for d in gc.get_objects()
+          if issubclass(type(d), Dispatcher) and d.stats.cache_path]
+hits = sum(sum(s.cache_hits.values()) for s in cached)
+misses = sum(sum(s.cache_misses.values()) for s in cached)
 print(f"NUMBA CACHE: {hits} hits, {misses} misses")
 """
 
@@ -272,6 +274,7 @@ def test_kernels_travel_as_files_and_are_unpacked_once_checked_and_sealed(tmp_pa
     (folder / "minitorch_x" / "fast_ops.nbi").write_bytes(b"index")
     (folder / "minitorch_x" / "fast_ops.1.nbc").write_bytes(b"code")
     (folder / "link").symlink_to("/etc/hostname")
+    (tmp_path / "none").mkdir()  # 01 to 03 compile nothing
     kernels = SharedKernels(folder, ("fast_ops.py",), "f" * 64)
     packed = pack_kernels(kernels)
     with pytest.raises(ClusterError, match="damaged"):
@@ -284,6 +287,8 @@ def test_kernels_travel_as_files_and_are_unpacked_once_checked_and_sealed(tmp_pa
     for path in [there.folder, *there.folder.rglob("*")]:
         assert path.stat().st_mode & 0o022 == 0, f"{path} is writable by others"
     assert unpack_kernels(packed) == there  # once per content
+    none = unpack_kernels(pack_kernels(SharedKernels(tmp_path / "none", (), "e" * 64)))
+    assert none.folder.is_dir() and not any(none.folder.iterdir())
 
 
 def test_a_worker_with_another_autograder_refuses_to_grade(tmp_path):
