@@ -196,8 +196,8 @@ class ClusterExecutor(Executor):
     `submit(grade_submission, spec, submission, expected, limits[, kernels])` packs the
     submission and sends it to a worker; the spec, the expected results and the kernels
     (packed: pack_kernels) are scattered to every worker the first time they are seen, and
-    referred to after that. A submission that cannot be packed
-    is graded here: the engine only notes why it cannot be read, no sandbox runs."""
+    referred to after that. A submission that cannot be packed is graded here: the engine only
+    notes why it cannot be read, no sandbox runs."""
 
     def __init__(self, address: str, connect_seconds: float = CONNECT_SECONDS):
         try:
