@@ -29,7 +29,7 @@ instructor: $(STAMP) ## Open the course source (course/) in JupyterLab with nbgr
 test: $(STAMP) ## Lint, then run every test (2 workers)
 	$(MAKE_JUPYTER_HOME)
 	ruff check .
-	pytest -n 2 --dist loadgroup
+	pytest -n 2 --dist loadgroup --durations=25
 
 test-fast: $(STAMP) ## Lint, then run the tests not marked slow
 	$(MAKE_JUPYTER_HOME)

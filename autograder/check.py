@@ -12,8 +12,10 @@ road that grades travel:
 - "stubs": the released notebooks and package as a student receives them: every graded cell
   must score zero;
 - "stub 1.4" (one per task): the answered notebooks and the reference package with only that
-  task's regions stubbed: the task's cell and the cells of the tasks that need it
-  (tasks.toml `needs`, transitively) must score zero, every other cell full marks.
+  task's regions stubbed (for a task written in a notebook cell, tasks.toml `cell`: the
+  reference package and the notebooks answered but for that cell, which keeps the release's
+  stub): the task's cell and the cells of the tasks that need it (tasks.toml `needs`,
+  transitively) must score zero, every other cell full marks.
 
 Graded cells map to tasks by grade_id: `task_1_4` is task 1.4.
 """
@@ -105,8 +107,10 @@ def _submissions(course: Course, assignment: str) -> list[Submission]:
     return subs
 
 
-def _answered(release_nb: Path, source_nb: Path, dest: Path) -> None:
-    """The released notebook with every exercise (solution cell) answered from the source."""
+def _answered(release_nb: Path, source_nb: Path, dest: Path, stubbed: str = "") -> None:
+    """The released notebook with every exercise (solution cell) answered from the source,
+    except the answer cell `stubbed` (the grade_id of a notebook task stubbed alone), which
+    keeps the release's stub."""
     notebook = json.loads(release_nb.read_text(encoding="utf-8"))
     answers = {}
     for cell in json.loads(source_nb.read_text(encoding="utf-8"))["cells"]:
@@ -116,7 +120,8 @@ def _answered(release_nb: Path, source_nb: Path, dest: Path) -> None:
             answers[meta["grade_id"]] = "".join(source) if isinstance(source, list) else source
     for cell in notebook["cells"]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution") and meta.get("grade_id") in answers:
+        if meta.get("solution") and meta.get("grade_id") in answers \
+                and meta["grade_id"] != stubbed:
             cell["source"] = solution_text(answers[meta["grade_id"]])
     dest.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
 
@@ -153,9 +158,10 @@ class Prepared:
     kernels: SharedKernels | None  # what the reference's run compiled (engine.shared_kernels)
 
 
-def _folder(sub: Submission, template: Path, package: Path, dest: Path) -> Path:
+def _folder(sub: Submission, template: Path, package: Path, dest: Path, stubbed: str) -> Path:
     """The simulated submission's files, as a student hands them in: the released notebooks
-    (answered from the source, except for the released stubs) and the package."""
+    (answered from the source, except for the released stubs and the answer cell `stubbed`)
+    and the package."""
     folder = dest / sub.student
     folder.mkdir(parents=True)
     for release_nb in sorted((template / "release" / sub.assignment).glob("*.ipynb")):
@@ -163,7 +169,7 @@ def _folder(sub: Submission, template: Path, package: Path, dest: Path) -> Path:
             shutil.copy(release_nb, folder / release_nb.name)
         else:
             _answered(release_nb, template / "source" / sub.assignment / release_nb.name,
-                      folder / release_nb.name)
+                      folder / release_nb.name, stubbed)
     shutil.copytree(package, folder / "minitorch", ignore=IGNORED)
     return folder
 
@@ -363,7 +369,9 @@ def _run(course: Course, assignments: list[str], regions: list[Region], work: Pa
                 for sub in subs[name]:
                     package = ready.packages[sub.task if sub.package == "stub-one"
                                              else sub.package]
-                    folder = _folder(sub, ready.template, package, work / name / "submitted")
+                    stubbed = course.registry.tasks[sub.task].cell if sub.task else ""
+                    folder = _folder(sub, ready.template, package, work / name / "submitted",
+                                     stubbed)
                     pending[pool.submit(_grade, sub, folder, ready, limits)] = sub
     for name, found in outcomes.items():
         order = {sub.student: i for i, sub in enumerate(subs.get(name, []))}

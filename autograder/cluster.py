@@ -133,17 +133,15 @@ def pack(submission: Submission) -> Packed:
 class PackedKernels:
     """The reference's compiled kernels (engine.shared_kernels), zipped on the coordinator to
     travel to every worker once per batch."""
-    files: tuple[str, ...]  # SharedKernels.files and .fingerprint: what a submission must match
-    fingerprint: str
-    data: bytes
+    kernels: SharedKernels  # what a submission must match; its folder is the coordinator's
+    data: bytes  # the folder's files
     digest: str  # SHA-256 of `data`: a worker checks what it received against it
 
 
 def pack_kernels(kernels: SharedKernels) -> PackedKernels:
     """The kernels' folder ready to travel (regular files only, as a submission's)."""
     data = _zip_folder(kernels.folder, KERNELS_MAX_FILES, KERNELS_MAX_BYTES)
-    return PackedKernels(kernels.files, kernels.fingerprint, data,
-                         hashlib.sha256(data).hexdigest())
+    return PackedKernels(kernels, data, hashlib.sha256(data).hexdigest())
 
 
 _UNPACKED: dict[str, SharedKernels] = {}  # on a worker: the kernels it holds, by digest
@@ -167,7 +165,7 @@ def unpack_kernels(packed: PackedKernels) -> SharedKernels:
             with zipfile.ZipFile(io.BytesIO(packed.data)) as bundle:
                 bundle.extractall(folder)
             seal(folder)
-            _UNPACKED[packed.digest] = SharedKernels(folder, packed.files, packed.fingerprint)
+            _UNPACKED[packed.digest] = replace(packed.kernels, folder=folder)
         return _UNPACKED[packed.digest]
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from autograder.tasks import Registry, grade_id, load_registry, task_of_grade_id
 
-__all__ = ["Course", "GradeCell", "NotebookParts", "course_problems", "grade_cells",
-           "notebook_parts"]
+__all__ = ["Course", "GradeCell", "NotebookParts", "answer_cell", "course_problems",
+           "grade_cells", "notebook_parts"]
 
 HIDDEN_BEGIN = re.compile(r"BEGIN\s+HIDDEN\s+TESTS?", re.IGNORECASE)
 HIDDEN_END = re.compile(r"END\s+HIDDEN\s+TESTS?", re.IGNORECASE)
@@ -125,7 +125,23 @@ def course_problems(course: Course, assignment: str) -> list[str]:
         if grade_id(task.id) not in seen:
             problems.append(f"task {task.id} ({task.name}) has no graded cell "
                             f"(grade_id {grade_id(task.id)}) in {assignment}'s notebooks")
+        if task.cell and not any(answer_cell(path, task.cell) for path in notebooks):
+            problems.append(f"task {task.id} ({task.name}) is written in the cell "
+                            f"{task.cell} (tasks.toml), but {assignment}'s notebooks have no "
+                            f"answer cell (nbgrader solution) of that grade_id with a "
+                            f"### BEGIN SOLUTION block")
     return problems
+
+
+def answer_cell(path: Path, name: str) -> dict | None:
+    """The notebook's answer cell (nbgrader `solution`) whose grade_id is `name` and whose
+    code holds a solution block: where a task of tasks.toml `cell = name` is written."""
+    for cell in _cells(path):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") and meta.get("grade_id") == name \
+                and SOLUTION_BEGIN.search(_source(cell)):
+            return cell
+    return None
 
 
 @dataclass

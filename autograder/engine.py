@@ -44,7 +44,14 @@ from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.kernels import FIXED_MTIME, SANDBOX_SEED, SEED_ENV, SharedKernels, seal
+from autograder.kernels import (
+    FIXED_MTIME,
+    SANDBOX_SEED,
+    SEED_ENV,
+    SEED_MODULES_ENV,
+    SharedKernels,
+    seal,
+)
 from autograder.merge import graded_notebook
 from autograder.notebook import MAX_RECORD_BYTES, RECORD_ENV
 from autograder.regions import IGNORED
@@ -121,6 +128,16 @@ def executed(notebook: dict, cells: dict[int, dict]) -> dict:
     return shown
 
 
+@dataclass(frozen=True)
+class Mount:
+    """Compiled kernels (autograder.kernels) for a run under bubblewrap: the host folder
+    mounted at SANDBOX_SEED; whether the run writes it (the reference's run) or copies from it
+    the kernels of `modules` into its private cache (a submission's)."""
+    folder: Path
+    writes: bool
+    modules: tuple[str, ...] = ()
+
+
 class Runner:
     """Runs notebooks in the sandbox for one batch; `work` is the batch's private folder on
     the host, where each job gets a folder named by a counter."""
@@ -139,7 +156,7 @@ class Runner:
         (job / "files").mkdir(mode=0o700)
         return job / "files"
 
-    def _env(self, root: str, mode: str, kernels: tuple[Path, bool] | None) -> dict[str, str]:
+    def _env(self, root: str, mode: str, kernels: Mount | None) -> dict[str, str]:
         bin_dir = str(Path(sys.executable).parent)
         home = f"{root}/home"
         env = {name: os.environ[name] for name in ("LANG", "LC_ALL", "TZ") if name in os.environ}
@@ -158,18 +175,18 @@ class Runner:
             # same results on every grading machine. Read when numba is imported.
             "NUMBA_ENABLE_CUDASIM": "1",
         })
-        if kernels and kernels[1]:  # the reference run compiles into the shared folder
+        if kernels and kernels.writes:  # the reference run compiles into the shared folder
             env["NUMBA_CACHE_DIR"] = SANDBOX_SEED
-        elif kernels:  # autograder.execute copies them into the private cache first
+        elif kernels:  # autograder.execute copies those that fit into the private cache first
             env[SEED_ENV] = SANDBOX_SEED
+            env[SEED_MODULES_ENV] = ",".join(kernels.modules)
         return env
 
     def run(self, files: Path, notebooks: list[str], mode: str,
-            kernels: tuple[Path, bool] | None = None) -> JobOutput:
+            kernels: Mount | None = None) -> JobOutput:
         """Run each notebook (names of files in `files`, in order), each in a fresh sandbox
-        holding a copy of `files` (every file dated FIXED_MTIME). `kernels`: a folder of
-        compiled kernels (autograder.kernels) mounted in bubblewrap, and whether this run
-        writes it (the reference's run) or only copies it into its private cache."""
+        holding a copy of `files` (every file dated FIXED_MTIME), with `kernels` mounted
+        where there is bubblewrap."""
         output = JobOutput()
         job = files.parent
         archive = job / "files.tar"
@@ -184,8 +201,8 @@ class Runner:
             kernels = None  # elsewhere each job sees its files at a path of its own
         lease = UidLease() if self.isolation.as_root else None
         try:
-            if kernels and kernels[1] and lease:
-                os.chown(kernels[0], lease.uid, lease.uid)
+            if kernels and kernels.writes and lease:
+                os.chown(kernels.folder, lease.uid, lease.uid)
             for number, name in enumerate(notebooks):
                 host = job / f"sandbox-{number}"
                 host.mkdir()
@@ -197,7 +214,7 @@ class Runner:
         return output
 
     def _run_one(self, notebook: str, archive: Path, host: Path, mode: str, uid: int | None,
-                 output: JobOutput, kernels: tuple[Path, bool] | None) -> None:
+                 output: JobOutput, kernels: Mount | None) -> None:
         iso, limits = self.isolation, self.limits
         root = iso.root(host)
         read, write = os.pipe()
@@ -214,7 +231,8 @@ class Runner:
                 process = iso.popen(argv, host=host, env=self._env(root, mode, kernels),
                                     limits=limits, uid=uid, stdin=stdin,
                                     stdout=subprocess.PIPE, pass_fds=(write,),
-                                    mounts=((*kernels, SANDBOX_SEED),) if kernels else ())
+                                    mounts=((kernels.folder, kernels.writes, SANDBOX_SEED),)
+                                    if kernels else ())
         finally:
             os.close(write)
 
@@ -307,7 +325,7 @@ def record_expected(spec: Spec, runner: Runner, cache: Path) -> dict:
     cache.mkdir(parents=True, exist_ok=True)
     compiled = Path(tempfile.mkdtemp(prefix=".kernels-", dir=cache))
     try:
-        output = runner.run(work, [p.name for p in sources], "expected", (compiled, True))
+        output = runner.run(work, [p.name for p in sources], "expected", Mount(compiled, True))
         seal(compiled)
         kept = cache / f"kernels-{key}"
         if runner.isolation.name == "bubblewrap" and not kept.exists():
@@ -370,7 +388,8 @@ def grade_one(spec: Spec, submission: Submission, runner: Runner, expected: dict
             merged[name] = graded_notebook(source, submitted)
             mine.write_text(json.dumps(merged[name]), encoding="utf-8")
             to_run.append(mine)
-        shared = (kernels.folder, False) if kernels and kernels.fit(work / "minitorch") else None
+        fitting = kernels.fit(work / "minitorch") if kernels else ()
+        shared = Mount(kernels.folder, False, fitting) if fitting else None
         output = runner.run(work, [path.name for path in to_run], "student", shared)
         graded.notes += output.problems
         student = read_records(output.records, "student")

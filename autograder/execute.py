@@ -12,6 +12,8 @@ DIR/records.jsonl), and `{"done": true}` at the end. The grader never reads a fi
 could have written, so no link, FIFO or device in the job's folder can reach it, and what
 ran before a kill has already left.
 
+The cells run in a kernel forked from this process (autograder.shell: an IPython shell on two
+pipes, no Jupyter kernel, no second interpreter), which holds no copy of the results pipe.
 A cell that raises is recorded and execution goes on (nbgrader's semantics). A cell that runs
 past its time, or that kills the kernel (`os._exit`, a crash, the memory limit), is marked
 (`autograder.limit`) with an error output, and so is, with --kill-strays, a cell that leaves
@@ -24,7 +26,6 @@ Everything sent from here is untrusted: the student's code runs in this process 
 """
 
 import argparse
-import copy
 import json
 import os
 import shutil
@@ -33,48 +34,21 @@ import sys
 import tarfile
 import time
 
-# jsonschema imports rfc3987_syntax, when present, to check URI formats, and builds its
-# grammars on import (3.5 s). Notebook validation here needs no format checks.
-sys.modules.setdefault("rfc3987_syntax", None)
-
-import nbformat  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
-from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
-
-from autograder.kernels import SEED_ENV  # noqa: E402
-from autograder.notebook import MAX_RECORD_BYTES  # noqa: E402
-from autograder.untrusted import open_regular  # noqa: E402
+from autograder.kernels import SEED_ENV, SEED_MODULES_ENV, cache_entries
+from autograder.notebook import MAX_RECORD_BYTES
+from autograder.shell import Budget, Kernel, KernelDied, KernelTimeout
+from autograder.untrusted import open_regular
 
 MAX_RESTARTS = 3
 RECORDS = "records.jsonl"
 
 
-class BoundedClient(NotebookClient):
-    """A NotebookClient that keeps at most `budget` bytes of output over the whole notebook."""
-
-    def __init__(self, *args, budget: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.budget = budget
-        self.used = 0
-        self.truncated: set[int] = set()
-
-    def output(self, outs, msg, display_id, cell_index):
-        content = msg.get("content", {})
-        size = len(str(content.get("text", ""))) + sum(
-            len(str(value)) for value in content.get("data", {}).values()) + sum(
-            len(str(line)) for line in content.get("traceback", []))
-        self.used += size
-        if self.used > self.budget:
-            self.truncated.add(cell_index)
-            return None
-        return super().output(outs, msg, display_id, cell_index)
+def _error_output(name: str, text: str) -> dict:
+    return {"output_type": "error", "ename": name, "evalue": text,
+            "traceback": [f"{name}: {text}"]}
 
 
-def _error_output(name: str, text: str):
-    return nbformat.v4.new_output("error", ename=name, evalue=text, traceback=[f"{name}: {text}"])
-
-
-def _mark(cell, limit: str, text: str) -> None:
+def _mark(cell: dict, limit: str, text: str) -> None:
     cell.setdefault("metadata", {})["autograder"] = {"limit": limit}
     cell.setdefault("outputs", []).append(_error_output(_LIMIT_ERRORS[limit], text))
 
@@ -100,7 +74,7 @@ class Results:
     def cell(self, notebook, index: int) -> None:
         """Send the record's new lines, then cell `index`'s outputs and limit mark."""
         self.forward_records()
-        cell = notebook.cells[index]
+        cell = notebook["cells"][index]
         self._send({"cell": index, "outputs": cell.get("outputs", []),
                     "autograder": cell.get("metadata", {}).get("autograder")})
 
@@ -160,76 +134,85 @@ def _from_course(cell) -> bool:
     return bool(cell.get("metadata", {}).get("nbgrader"))
 
 
-def run(notebook, results: Results, cwd: str, cell_timeout: float, notebook_timeout: float,
-        output_bytes: int, kill_strays: bool = False) -> None:
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def run(notebook: dict, results: Results, cwd: str, cell_timeout: float,
+        notebook_timeout: float, output_bytes: int, kill_strays: bool = False,
+        keep: tuple[int, ...] = ()) -> None:
+    """Run every code cell of `notebook` (sending each one's outputs as it finishes), in
+    kernels forked from this process (autograder.shell); `keep`: file descriptors that no
+    kernel may hold."""
     deadline = time.monotonic() + notebook_timeout
-    client = BoundedClient(notebook, timeout=cell_timeout, allow_errors=True,
-                           kernel_name="python3", budget=output_bytes,
-                           resources={"metadata": {"path": cwd}})
-    code = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    cells, budget = notebook["cells"], Budget(output_bytes)
+    code = [i for i, cell in enumerate(cells) if cell.get("cell_type") == "code"]
     done: list[int] = []  # course cells that ran without killing the kernel: replayed on restart
     position, restarts = 0, 0
     while position < len(code):
-        with client.setup_kernel():
-            replaying = True
-            try:
-                for index in done:  # a restart: bring the kernel back to where it was
-                    current = index
-                    client.timeout = max(1.0, min(cell_timeout, deadline - time.monotonic()))
-                    client.execute_cell(copy.deepcopy(notebook.cells[index]), index)
-                replaying = False
-                while position < len(code):
-                    index = code[position]
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 1:
-                        break
-                    client.timeout = min(cell_timeout, remaining)
-                    position += 1
-                    client.execute_cell(notebook.cells[index], index)
-                    if index in client.truncated:
-                        notebook.cells[index].outputs.append(nbformat.v4.new_output(
-                            "stream", name="stderr",
-                            text=f"[autograder: output truncated; the notebook's output is "
-                                 f"limited to {output_bytes} bytes]\n"))
-                    strays = _strays() if kill_strays else []
-                    if strays:
-                        _kill(strays)
-                        raise _LeftProcesses(len(strays))
-                    if _from_course(notebook.cells[index]):
-                        done.append(index)
-                    results.cell(notebook, index)
-            except Exception as error:  # the kernel is gone or unusable: restart it
-                index = code[position - 1]
-                if replaying:  # a course cell that ran before fails now: replay it no more
-                    done.remove(current)
-                elif isinstance(error, CellTimeoutError):
-                    _mark(notebook.cells[index], "timeout",
-                          f"the cell ran longer than its limit of {client.timeout:.0f} s")
-                elif isinstance(error, _LeftProcesses):
-                    _mark(notebook.cells[index], "processes",
-                          f"the cell left {error} processes running; they were stopped and the "
-                          f"kernel restarted")
-                elif isinstance(error, DeadKernelError):
-                    _mark(notebook.cells[index], "died",
-                          "the kernel died while this cell ran (os._exit, a crash, or the "
-                          "memory limit)")
-                else:
-                    _mark(notebook.cells[index], "died",
-                          f"the kernel stopped answering ({type(error).__name__}: {error})")
+        kernel = Kernel(cwd, Budget(float("inf")), keep)
+        replaying, timeout = True, cell_timeout
+        try:
+            for index in done:  # a restart: bring the kernel back to where it was
+                current = index
+                timeout = max(1.0, min(cell_timeout, deadline - time.monotonic()))
+                kernel.execute(_source(cells[index]), timeout)
+            replaying = False
+            kernel.budget = budget
+            while position < len(code):
+                index = code[position]
+                remaining = deadline - time.monotonic()
+                if remaining <= 1:
+                    break
+                timeout = min(cell_timeout, remaining)
+                position += 1
+                cells[index]["outputs"] = []
+                outputs, truncated = kernel.execute(_source(cells[index]), timeout)
+                cells[index]["outputs"] = outputs
+                if truncated:
+                    outputs.append({"output_type": "stream", "name": "stderr", "text":
+                                    f"[autograder: output truncated; the notebook's output is "
+                                    f"limited to {output_bytes} bytes]\n"})
+                strays = _strays() if kill_strays else []
+                if strays:
+                    _kill(strays)
+                    raise _LeftProcesses(len(strays))
+                if _from_course(cells[index]):
+                    done.append(index)
                 results.cell(notebook, index)
-                restarts += 1
-                if restarts > MAX_RESTARTS:
-                    for later in code[position:]:
-                        _mark(notebook.cells[later], "restarts",
-                              f"not run: the kernel was restarted {MAX_RESTARTS} times")
-                        results.cell(notebook, later)
-                    position = len(code)
+        except (KernelDied, KernelTimeout, _LeftProcesses) as error:  # restart the kernel
+            index = code[position - 1]
+            if replaying:  # a course cell that ran before fails now: replay it no more
+                done.remove(current)
+            elif isinstance(error, KernelTimeout):
+                _mark(cells[index], "timeout",
+                      f"the cell ran longer than its limit of {timeout:.0f} s")
+            elif isinstance(error, _LeftProcesses):
+                _mark(cells[index], "processes",
+                      f"the cell left {error} processes running; they were stopped and the "
+                      f"kernel restarted")
+            else:
+                _mark(cells[index], "died",
+                      "the kernel died while this cell ran (os._exit, a crash, or the "
+                      "memory limit)")
+            if not replaying:
+                results.cell(notebook, index)
+            restarts += 1
+            if restarts > MAX_RESTARTS:
+                for later in code[position:]:
+                    _mark(cells[later], "restarts",
+                          f"not run: the kernel was restarted {MAX_RESTARTS} times")
+                    results.cell(notebook, later)
+                position = len(code)
+        finally:
+            kernel.close()
         if kill_strays:
             _kill(_strays())
         if position < len(code) and deadline - time.monotonic() <= 1:
             break
     for index in code[position:]:
-        _mark(notebook.cells[index], "notebook time",
+        _mark(cells[index], "notebook time",
               f"not run: the notebook ran longer than its limit of {notebook_timeout:.0f} s")
         results.cell(notebook, index)
     results.done()
@@ -242,13 +225,22 @@ def unpack(stream, work: str) -> None:
         archive.extractall(work, filter="data")
 
 
-def _seed_kernels() -> None:
-    """Copy the reference's compiled kernels (read-only, autograder.kernels) into this job's
-    own Numba cache, before any of the job's code runs: those its files fit are loaded from
-    there, and the others compile into it."""
+def _seed_kernels(work: str) -> None:
+    """Copy the reference's compiled kernels (read-only, autograder.kernels) of the modules
+    that the grader found to fit this job's files into its own Numba cache, before any of the
+    job's code runs: those are loaded from there, and the others compile into it."""
     seed, cache = os.environ.get(SEED_ENV), os.environ.get("NUMBA_CACHE_DIR")
-    if seed and cache and os.path.isdir(seed):
-        shutil.copytree(seed, cache, dirs_exist_ok=True)
+    modules = [m for m in os.environ.get(SEED_MODULES_ENV, "").split(",") if m]
+    if not (seed and cache and os.path.isdir(seed)):
+        return
+    for module in modules:
+        subfolder, prefix = cache_entries(module, os.path.join(work, "minitorch"))
+        source = os.path.join(seed, subfolder)
+        names = [n for n in os.listdir(source) if n.startswith(prefix)] if os.path.isdir(
+            source) else []
+        os.makedirs(os.path.join(cache, subfolder), exist_ok=True)
+        for name in names:
+            shutil.copyfile(os.path.join(source, name), os.path.join(cache, subfolder, name))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,13 +260,14 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(null, 0)
     os.close(null)
     os.makedirs(os.path.join(args.root, "home"), exist_ok=True)
-    _seed_kernels()
+    _seed_kernels(work)
     records = os.path.join(args.root, RECORDS)
     os.close(os.open(records, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600))
     results = Results(args.results_fd, records)
-    notebook = nbformat.read(os.path.join(work, args.notebook), as_version=4)
+    with open(os.path.join(work, args.notebook), encoding="utf-8") as handle:
+        notebook = json.load(handle)
     run(notebook, results, work, args.cell_timeout, args.notebook_timeout, args.output_bytes,
-        args.kill_strays)
+        args.kill_strays, keep=(args.results_fd,))
     return 0
 
 

@@ -9,13 +9,16 @@ that the submission changes compiles there, and no submission can write to what 
 
 Numba trusts a cached kernel when its source file has the same path, modification time and
 size, and does not notice changes in the modules a kernel calls. So the grader decides, outside
-the sandbox: a submission gets the shared kernels only when every file that compiled code can
-depend on (`compiled_files`: the package's modules that use Numba and the modules they import,
-transitively) is byte for byte the reference's (SHA-256; `SharedKernels.fit`), and every job's files
-carry one fixed modification time (FIXED_MTIME). A submission that changed any of them compiles
-everything itself. Only under bubblewrap, where every sandbox sees its files at the same path.
-A submission's other modules cannot change a shared kernel: one that patches a compiled
-module's globals at run time gets the reference's kernel, as the reference would.
+the sandbox, module by module: a submission gets the shared kernels of a module (the cache
+entries named for its file) only when that file and every file its compiled code can depend
+on (`_dependencies`: what it imports, transitively; for the scalar operators, also what the
+modules that compile them import) are byte for byte the reference's (SHA-256;
+`SharedKernels.fit`), and every job's files carry one fixed modification time (FIXED_MTIME).
+A student who wrote their own `fast_conv.py` still gets the reference's `fast_ops` kernels;
+one who changed `fast_ops.py` compiles all of them. Only under bubblewrap, where every sandbox
+sees its files at the same path. A submission's other modules cannot change a shared kernel:
+one that patches a compiled module's globals at run time gets the reference's kernel, as the
+reference would.
 """
 
 import ast
@@ -25,11 +28,13 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["FIXED_MTIME", "SANDBOX_SEED", "SEED_ENV", "SharedKernels", "compiled_files", "seal"]
+__all__ = ["FIXED_MTIME", "SANDBOX_SEED", "SEED_ENV", "SEED_MODULES_ENV", "SharedKernels",
+           "cache_entries", "compiled_files", "seal"]
 
 FIXED_MTIME = 946684800  # 2000-01-01: the modification time of every file a job gets
 SANDBOX_SEED = "/grading-kernels"  # where a sandbox sees the shared kernels (read-only)
 SEED_ENV = "AUTOGRADER_KERNELS"  # tells autograder.execute to copy them into its own cache
+SEED_MODULES_ENV = "AUTOGRADER_KERNEL_MODULES"  # whose kernels: the modules that fit
 # Python 3.11's ast.parse can fail from parallel threads ("AST constructor recursion depth
 # mismatch"); `autograder check` prepares assignments in parallel
 _PARSING = threading.Lock()
@@ -37,29 +42,41 @@ _PARSING = threading.Lock()
 
 @dataclass(frozen=True)
 class SharedKernels:
-    """The reference's compiled kernels (a folder on the grading machine), the files they
-    were compiled from (compiled_files, relative to the package) and their fingerprint."""
+    """The reference's compiled kernels (a folder on the grading machine) and, for each module
+    whose functions they hold, the files its compiled code depends on (`_dependencies`), with
+    the SHA-256 of every such file in the reference."""
     folder: Path
-    files: tuple[str, ...]
-    fingerprint: str
+    dependencies: tuple[tuple[str, tuple[str, ...]], ...]  # module -> files, relative paths
+    digests: tuple[tuple[str, str], ...]  # file -> its SHA-256 in the reference
 
     @classmethod
     def of_reference(cls, folder: Path, package: Path) -> "SharedKernels":
-        files = tuple(p.relative_to(package).as_posix() for p in compiled_files(package))
-        return cls(folder, files, _digest(package, files))
+        package = Path(package)
+        dependencies = _dependencies(package)
+        files = sorted({file for needs in dependencies.values() for file in needs})
+        return cls(folder, tuple(sorted(dependencies.items())),
+                   tuple((file, _sha256(package / file)) for file in files))
 
-    def fit(self, package: Path) -> bool:
-        """Whether a submitted package may use these kernels: its versions of the files are
-        the reference's, byte for byte, and it has no other module that uses Numba. Reads
-        the submission's files as bytes only (no parsing on the grader's side)."""
+    def fit(self, package: Path) -> tuple[str, ...]:
+        """The modules whose shared kernels a submitted package may use: those whose files,
+        and every file their compiled code depends on, are the reference's, byte for byte.
+        Reads the submission's files as bytes only (no parsing on the grader's side)."""
         package = Path(package)
         if not package.is_dir() or not self.folder.is_dir():
-            return False
-        if any(p.relative_to(package).as_posix() not in self.files
-               for p in package.rglob("*.py") if not p.is_symlink() and p.is_file()
-               and b"numba" in p.read_bytes()):
-            return False
-        return _digest(package, self.files) == self.fingerprint
+            return ()
+        same = {file for file, digest in self.digests if _sha256(package / file) == digest}
+        return tuple(module for module, needs in self.dependencies if set(needs) <= same)
+
+
+def cache_entries(module: str, package_dir: str) -> tuple[str, str]:
+    """Where Numba keeps the compiled functions of `module` (a path relative to the package,
+    which is at `package_dir`): the cache's subfolder and the prefix of the entries' names.
+    Numba names the subfolder for the source's folder and a SHA-1 of its absolute path, and
+    each entry for the source file's name (numba.core.caching)."""
+    folder = os.path.abspath(os.path.join(package_dir, os.path.dirname(module)))
+    stem = os.path.splitext(os.path.basename(module))[0]
+    subfolder = f"{os.path.basename(folder)}_{hashlib.sha1(folder.encode()).hexdigest()}"
+    return subfolder, stem + "."
 
 
 def seal(folder: Path) -> None:
@@ -98,26 +115,55 @@ def _imported(path: Path) -> set[Path]:
     return found
 
 
-def compiled_files(package: Path) -> list[Path]:
-    """The modules of `package` that compiled code can depend on: those that mention numba,
-    and what they import, transitively."""
-    package = Path(package)
-    todo = [p for p in package.rglob("*.py") if b"numba" in p.read_bytes()]
-    found: set[Path] = set()
+def _compiles(path: Path) -> bool:
+    """Whether a module imports Numba at its top: what makes compiled code in the reference
+    (a module that imports it only inside a function, to name its errors, compiles nothing;
+    one that did compile would hold kernels that no submission is given, which is safe)."""
+    with _PARSING:
+        body = ast.parse(path.read_bytes()).body
+    return any(name == "numba" or name.startswith("numba.")
+               for node in body if isinstance(node, (ast.Import, ast.ImportFrom))
+               for name in ([a.name for a in node.names] if isinstance(node, ast.Import)
+                            else [node.module or ""]))
+
+
+def _closure(path: Path, package: Path) -> set[Path]:
+    """`path` and the package's modules it imports, transitively."""
+    todo, found = [path], set()
     while todo:
         path = todo.pop()
         if path not in found and path.is_relative_to(package):
             found.add(path)
             todo += _imported(path)
-    return sorted(found)
+    return found
 
 
-def _digest(package: Path, files: tuple[str, ...]) -> str:
-    """SHA-256 of the names and contents of `files` in `package` (a missing one counts)."""
-    hasher = hashlib.sha256()
-    for name in files:
-        path = package / name
-        content = path.read_bytes() if path.is_file() and not path.is_symlink() else None
-        hasher.update(name.encode() + b"\0")
-        hasher.update(hashlib.sha256(content).digest() if content is not None else b"missing")
-    return hasher.hexdigest()
+def _dependencies(package: Path) -> dict[str, tuple[str, ...]]:
+    """For each module whose functions compiled code can hold (compiled_files), the files
+    that code depends on. A module that uses Numba compiles its functions over its own
+    globals: it depends on what it imports, transitively. A module that does not (the scalar
+    operators) is compiled by the Numba modules that import it, over globals of theirs
+    (fast_ops rebuilds the operators over its compiled forms): it depends on theirs too."""
+    compilers = [p for p in package.rglob("*.py") if _compiles(p)]
+    closures = {module: _closure(module, package) for module in compilers}
+    needs: dict[Path, set[Path]] = {module: set(files) for module, files in closures.items()}
+    for module, files in closures.items():
+        for imported in files - {module}:
+            if imported not in closures:
+                needs.setdefault(imported, _closure(imported, package)).update(files)
+    name = lambda path: path.relative_to(package).as_posix()  # noqa: E731
+    return {name(module): tuple(sorted(map(name, files))) for module, files in needs.items()}
+
+
+def compiled_files(package: Path) -> list[Path]:
+    """The modules of `package` that compiled code can depend on: those that import Numba,
+    and what they import, transitively."""
+    package = Path(package)
+    return sorted({package / file for files in _dependencies(package).values() for file in files})
+
+
+def _sha256(path: Path) -> str:
+    """A file's SHA-256 ("missing" for none, or a link)."""
+    if not path.is_file() or path.is_symlink():
+        return "missing"
+    return hashlib.sha256(path.read_bytes()).hexdigest()

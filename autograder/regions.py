@@ -26,8 +26,8 @@ from pathlib import Path
 from autograder.tasks import Registry
 
 __all__ = [
-    "Region", "RegionError", "find_regions", "stub_message", "stub_line", "stub_text",
-    "write_package",
+    "Region", "RegionError", "find_regions", "scopes", "stub_message", "stub_line", "stub_task",
+    "stub_text", "write_package",
 ]
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION(?:[ \t]+(?P<tag>\S+))?[ \t]*$")
@@ -60,7 +60,7 @@ class Region:
         return f"{self.file}:{self.begin}"
 
 
-def _scopes(tree: ast.AST) -> list[tuple[int, int, tuple[str, ...]]]:
+def scopes(tree: ast.AST) -> list[tuple[int, int, tuple[str, ...]]]:
     """(first line, last line, dotted scope) of every class and function in a module."""
     found = []
 
@@ -114,7 +114,7 @@ def scan_file(path: Path, rel: str) -> tuple[list[Region], list[str]]:
         tree = ast.parse(text, filename=rel)
     except SyntaxError as error:
         return [], [*problems, f"{rel}:{error.lineno}: not valid Python: {error.msg}"]
-    scopes = _scopes(tree)
+    found_scopes = scopes(tree)
     regions = []
     for tag, begin_line, end_line, indent in raw:
         code = [n for n in range(begin_line + 1, end_line)
@@ -124,7 +124,7 @@ def scan_file(path: Path, rel: str) -> tuple[list[Region], list[str]]:
             continue
         # The innermost class or function whose lines hold the region's first statement
         # (the END comment may lie past a function's last statement, so it is not used).
-        enclosing = [s for s in scopes if s[0] < code[0] <= s[1]]
+        enclosing = [s for s in found_scopes if s[0] < code[0] <= s[1]]
         scope = max(enclosing, key=lambda s: len(s[2]))[2] if enclosing else ()
         regions.append(Region(rel, tag, begin_line, end_line, indent, scope))
     return regions, problems
@@ -134,7 +134,8 @@ def find_regions(package_dir: Path, root: Path, registry: Registry | None = None
     """Every region of the .py files under `package_dir`, validated; paths relative to `root`.
 
     Raises RegionError listing every problem: unbalanced or nested markers, a missing tag, and
-    (given the registry) a tag that is not a task, or a task without a region in its file.
+    (given the registry) a tag that is not a task, a task without a region in its file, or a
+    region of a task that is written in a notebook cell.
     """
     package_dir, root = Path(package_dir), Path(root)
     regions: list[Region] = []
@@ -152,7 +153,12 @@ def find_regions(package_dir: Path, root: Path, registry: Registry | None = None
                                 f"{region.task!r} in {registry.path.name}")
         for task in registry.tasks.values():
             files = {r.file for r in regions if r.task == task.id}
-            if not files:
+            if task.cell:  # written in a notebook cell: it has no region
+                if files:
+                    problems.append(f"{', '.join(sorted(files))}: task {task.id} is written "
+                                    f"in the notebook cell {task.cell} (tasks.toml), yet has "
+                                    f"a solution region here")
+            elif not files:
                 problems.append(f"{task.file}: task {task.id} ({task.name}) has no solution "
                                 f"region (`# BEGIN SOLUTION {task.id}`) anywhere")
             elif task.file not in files:
@@ -182,6 +188,17 @@ def stub_message(region: Region, registry: Registry) -> str:
 def stub_line(region: Region, registry: Registry) -> str:
     message = stub_message(region, registry).replace("\\", "\\\\").replace('"', '\\"')
     return f'{region.indent}raise NotImplementedError("{message}")'
+
+
+STUB = re.compile(r'^(?P<indent>[ \t]*)raise NotImplementedError\("Task (?P<task>[^:"\s]+): '
+                  r'(?P<label>.+) in (?P<file>[^"]+)"\)[ \t]*$')
+
+
+def stub_task(line: str) -> tuple[str, str] | None:
+    """(task id, label) of a stub line that `stub_line` wrote, else None: how a released
+    package shows where a task's code goes."""
+    match = STUB.match(line)
+    return (match["task"], match["label"]) if match else None
 
 
 def stub_text(text: str, regions: list[Region], stub: set[str], registry: Registry,

@@ -2,7 +2,9 @@
 
 For each assignment, into `<course>/release/<assignment>/`:
 1. nbgrader's generate_assignment: the notebooks, with solutions and hidden tests removed
-   (and the assignment recorded in the course's gradebook);
+   (and the assignment recorded in the course's gradebook); the answer cell of a task written
+   in a notebook (tasks.toml `cell`) then gets the stub a package task gets,
+   `raise NotImplementedError("Task 1.10: ...")`, where nbgrader's says "Exercise: ...";
 2. the student package `minitorch/`: the reference package with the solution regions of this
    assignment and of later ones stubbed (earlier assignments keep the reference code), and
    an nbgrader_config.py that makes Validate tell the truth there (autograder.validate);
@@ -25,14 +27,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from autograder.course import Course, course_problems
+from autograder.course import SOLUTION_BEGIN, SOLUTION_END, Course, answer_cell, course_problems
 from autograder.leaks import Leak, collect_secrets, scan_release
 from autograder.nbgrader_cli import Worker, clean_env, generate_assignment
 from autograder.regions import Region, find_regions, write_package
 from autograder.student_copy import StudentCopyError, write_student_copy
+from autograder.tasks import Task
 from autograder.validate import ASSIGNMENT_CONFIG
 
-__all__ = ["ReleaseError", "Released", "release", "release_assignment"]
+__all__ = ["ReleaseError", "Released", "release", "release_assignment", "stubbed_answer"]
 
 
 class ReleaseError(RuntimeError):
@@ -71,6 +74,7 @@ def release_assignment(course: Course, assignment: str, regions: list[Region],
         generate(course.root, assignment)
         if not folder.is_dir():
             raise ReleaseError(f"{assignment}: nbgrader wrote nothing to {folder}")
+        _stub_answer_cells(course, assignment, folder)
         stub = registry.stubbed_in(assignment)
         counts = write_package(course.package, folder / "minitorch", course.repo, regions,
                                stub, registry)
@@ -94,6 +98,52 @@ def release_assignment(course: Course, assignment: str, regions: list[Region],
         lines_checked=len(secrets), lines_skipped=skipped,
         blocks_checked=len({secret.block for secret in secrets}), files_scanned=files,
         leaks=leaks)
+
+
+def stubbed_answer(source: str, task: Task) -> str:
+    """An answer cell's source with its solution block replaced by the task's stub, at the
+    block's indentation: what the release gives students of a task written in a notebook."""
+    message = f"Task {task.id}: write {task.name} in this cell, replacing these two lines"
+    message = message.replace("\\", "\\\\").replace('"', '\\"')
+    out, inside = [], False
+    for line in source.splitlines():
+        if SOLUTION_BEGIN.search(line):
+            indent = line[:len(line) - len(line.lstrip())]
+            out += [f"{indent}# YOUR CODE HERE", f'{indent}raise NotImplementedError("{message}")']
+            inside = True
+        elif SOLUTION_END.search(line):
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _stub_answer_cells(course: Course, assignment: str, folder: Path) -> None:
+    """Give the answer cells of the assignment's notebook tasks (tasks.toml `cell`) in the
+    released notebooks their task's stub, with the checksum nbgrader keeps of them."""
+    import nbformat
+    from nbgrader.utils import compute_checksum
+
+    tasks = [task for task in course.registry.tasks_of(assignment) if task.cell]
+    for source in course.notebooks(assignment):
+        released = folder / source.name
+        found = [(task, cell) for task in tasks if (cell := answer_cell(source, task.cell))]
+        if not found or not released.is_file():
+            continue
+        notebook = nbformat.read(released, as_version=4)
+        by_id = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell
+                 for cell in notebook.cells}
+        for task, cell in found:
+            target = by_id.get(task.cell)
+            if target is None:
+                raise ReleaseError(f"{assignment}: nbgrader's release of {source.name} lost "
+                                   f"the answer cell {task.cell} of task {task.id}")
+            text = cell["source"]
+            target.source = stubbed_answer("".join(text) if isinstance(text, list) else text,
+                                           task)
+            if "checksum" in target.metadata.nbgrader:
+                target.metadata.nbgrader["checksum"] = compute_checksum(target)
+        nbformat.write(notebook, released)
 
 
 def _task_key(task_id: str) -> tuple[int, ...]:

@@ -10,6 +10,16 @@
     needs = ["1.1", "1.3"]        # tasks whose solution this task's tests rely on
     groups = {aligned = 2, padded = 3}   # optional: partial credit, points per group of cases
 
+    [tasks."1.10"]
+    name = "my_test_1_4"
+    cell = "exercise_mutant"      # instead of `file`: written in a notebook cell
+    points = 5
+
+A task is written either in the package (`file`: its code sits in solution regions there) or
+in a notebook of its assignment (`cell`: the grade_id of an nbgrader answer cell whose
+`### BEGIN SOLUTION` block the release stubs). Either way its graded test cell is
+`task_<a>_<b>`, and `autograder check` stubs it alone to prove what it is worth.
+
 A task with `groups` scores each group on its own: its hidden tests name the group of each
 `check(..., group="aligned")` call, and a group earns its points when all its calls pass. The
 groups' points add up to the task's.
@@ -27,8 +37,9 @@ __all__ = ["Task", "Registry", "RegistryError", "load_registry", "grade_id", "ta
 
 TASK_ID = re.compile(r"^(\d+)\.(\d+)$")
 GRADE_ID = re.compile(r"^task_(\d+)_(\d+)$")
-TASK_KEYS = {"name", "file", "points", "needs", "groups"}
+TASK_KEYS = {"name", "file", "cell", "points", "needs", "groups"}
 GROUP_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+CELL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 
 
 class RegistryError(ValueError):
@@ -50,11 +61,12 @@ def task_of_grade_id(name: str) -> str | None:
 class Task:
     id: str
     name: str
-    file: str
+    file: str  # where its solution regions are; "" for a task written in a notebook cell
     points: int
     needs: tuple[str, ...] = ()
     assignment: str = ""
     groups: tuple[tuple[str, int], ...] = ()  # (group, points), in tasks.toml's order
+    cell: str = ""  # the grade_id of the notebook answer cell it is written in, or ""
 
 
 @dataclass
@@ -151,12 +163,20 @@ def load_registry(path: Path, root: Path | None = None) -> Registry:
             problems.append(f"{where}: unknown keys {', '.join(sorted(unknown_keys))} "
                             f"(known: {', '.join(sorted(TASK_KEYS))})")
         name, file, points = entry.get("name"), entry.get("file"), entry.get("points")
+        cell = entry.get("cell")
         needs = entry.get("needs", [])
         if not isinstance(name, str) or not name.strip():
             problems.append(f"{where}: `name` must be a non-empty string")
-        if not isinstance(file, str) or not file:
+        if (file is None) == (cell is None):
+            problems.append(f"{where}: give either `file` (a path relative to the repository) "
+                            f"or `cell` (the grade_id of a notebook answer cell), not "
+                            f"{'both' if file is not None else 'neither'}")
+        elif cell is not None and not (isinstance(cell, str) and CELL_ID.fullmatch(cell)):
+            problems.append(f"{where}: `cell` must be the grade_id of a notebook answer "
+                            f"cell (letters, digits, _ and -), not {cell!r}")
+        elif file is not None and (not isinstance(file, str) or not file):
             problems.append(f"{where}: `file` must be a path relative to the repository")
-        elif not (root / file).is_file():
+        elif file is not None and not (root / file).is_file():
             problems.append(f"{where}: file {file} does not exist (under {root})")
         if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
             problems.append(f"{where}: `points` must be a positive integer, not {points!r}")
@@ -173,8 +193,10 @@ def load_registry(path: Path, root: Path | None = None) -> Registry:
         elif groups and sum(groups.values()) != points:
             problems.append(f"{where}: its groups' points add up to {sum(groups.values())}, "
                             f"not to its {points} points")
-        tasks[task_id] = Task(task_id, str(name), str(file), points if isinstance(points, int)
-                              else 0, tuple(needs), assignment or "", tuple(groups.items()))
+        tasks[task_id] = Task(task_id, str(name), file if isinstance(file, str) else "",
+                              points if isinstance(points, int) else 0, tuple(needs),
+                              assignment or "", tuple(groups.items()),
+                              cell if isinstance(cell, str) else "")
 
     order = list(assignments)
     for task in tasks.values():

@@ -127,7 +127,7 @@ def test_grading_from_the_bundle_alone_matches_grading_from_the_course(made, tmp
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     by_bundle, by_course = scores(alone / "graded"), scores(base / "by-course")
     assert by_bundle == by_course
-    assert by_bundle["ada"][0] == 65 and by_bundle["bob"][0] == 0
+    assert by_bundle["ada"][0] == 70 and by_bundle["bob"][0] == 0
     page = (alone / "graded" / "students" / "bob" / "feedback.html").read_text()
     assert "NotImplementedError" in page
 
@@ -156,7 +156,7 @@ def test_the_gradescope_zip_holds_no_solution_and_grades_in_its_layout(made, tmp
     assert_no_solution(unpacked, made["course"], ASSIGNMENT)
     setup = (unpacked / "setup.sh").read_text()
     assert "bubblewrap" in setup and "bundle/grader" in setup
-    for student, want in (("ada", 65.0), ("bob", 0.0)):
+    for student, want in (("ada", 70.0), ("bob", 0.0)):
         results = run_gradescope(made, tmp_path, student)
         jsonschema.validate(results, SCHEMA)
         assert results["score"] == want and results["extra_data"]["student"] == student

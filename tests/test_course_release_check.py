@@ -55,6 +55,9 @@ def test_release_writes_the_student_copies(tmp_path):
         stubbed = registry.stubbed_in(assignment)
         for task in registry.tasks.values():
             marker = f'raise NotImplementedError("Task {task.id}: '
+            if task.cell:  # written in its notebook, whose answer cell has the task's stub
+                assert task.assignment != assignment or marker.replace('"', '\\"') in text
+                continue
             assert (marker in source) == (task.id in stubbed), (assignment, task.id)
 
     stubs = (course / "release" / "01_tensors" / "minitorch" / "tensor_data.py").read_text()

@@ -279,19 +279,19 @@ def test_kernels_travel_as_files_and_are_unpacked_once_checked_and_sealed(tmp_pa
     (folder / "minitorch_x" / "fast_ops.1.nbc").write_bytes(b"code")
     (folder / "link").symlink_to("/etc/hostname")
     (tmp_path / "none").mkdir()  # 01 to 03 compile nothing
-    kernels = SharedKernels(folder, ("fast_ops.py",), "f" * 64)
+    kernels = SharedKernels(folder, (("fast_ops", ("fast_ops.py",)),),
+                            (("fast_ops.py", "f" * 64),))
     packed = pack_kernels(kernels)
     with pytest.raises(ClusterError, match="damaged"):
         unpack_kernels(replace(packed, data=packed.data + b"\0"))
     there = unpack_kernels(packed)
-    assert (there.files, there.fingerprint) == (kernels.files, kernels.fingerprint)
-    assert there.folder != folder
+    assert there == replace(kernels, folder=there.folder) and there.folder != folder
     assert files_under(there.folder) == {"minitorch_x/fast_ops.nbi": b"index",
                                          "minitorch_x/fast_ops.1.nbc": b"code"}
     for path in [there.folder, *there.folder.rglob("*")]:
         assert path.stat().st_mode & 0o022 == 0, f"{path} is writable by others"
     assert unpack_kernels(packed) == there  # once per content
-    none = unpack_kernels(pack_kernels(SharedKernels(tmp_path / "none", (), "e" * 64)))
+    none = unpack_kernels(pack_kernels(SharedKernels(tmp_path / "none", (), ())))
     assert none.folder.is_dir() and not any(none.folder.iterdir())
 
 

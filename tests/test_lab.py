@@ -158,7 +158,7 @@ def test_student_fetches_validates_and_submits_and_make_lab_keeps_their_work(tmp
         first = report.split("The following cell failed:")[1]
         assert "Summary by task" in first.split("=" * 20)[0], report[:3000]
         assert "1.1        5  FAILS  index_to_position in minitorch/tensor_data.py" in first
-        assert "9 of 9 tasks fail (65 of 65 points)" in first
+        assert "10 of 10 tasks fail (70 of 70 points)" in first
         assert "Success!" not in validation and "WILL NOT receive" not in validation
         assert "no course settings" not in validation  # the workspace's settings were found
 
@@ -215,6 +215,6 @@ def test_graded_feedback_comes_back_to_the_student_through_the_exchange(tmp_path
     run([str(BIN / "nbgrader"), "fetch_feedback", "01_tensors"], workspace, env)
     (page,) = (workspace / "01_tensors" / "feedback").glob("*/01_tensors.html")
     text = page.read_text()
-    assert "01_tensors: feedback for bea" in text and "Score: 0 / 65" in text
+    assert "01_tensors: feedback for bea" in text and "Score: 0 / 70" in text
     listing = run([str(BIN / "nbgrader"), "list", "--cached"], workspace, env)
     assert "(feedback already fetched)" in listing, listing

@@ -100,7 +100,7 @@ def test_a_student_works_validates_submits_and_gets_feedback(copy):
     done = run(["make", "-s", "test"], student, env, ok=False)
     assert done.returncode != 0
     assert "1.1        5  FAILS  index_to_position in minitorch/tensor_data.py" in done.stdout
-    assert "9 of 9 tasks fail (65 of 65 points)" in done.stdout
+    assert "10 of 10 tasks fail (70 of 70 points)" in done.stdout
 
     # The reference answers: every task passes, whether run from make test or in the folder.
     mine = workspace / ASSIGNMENT
@@ -123,12 +123,12 @@ def test_a_student_works_validates_submits_and_gets_feedback(copy):
          "--out", str(graded), "--no-progress", "--cell-timeout", "60"], copy["base"],
         copy["env"])
     results = json.loads((graded / "students" / "dee" / "results.json").read_text())
-    assert results["score"] == results["max_score"] == 65
+    assert results["score"] == results["max_score"] == 70
     run([*autograder, "feedback", ASSIGNMENT, "--out", str(graded), "--exchange",
          str(exchange)], copy["base"], copy["env"])
     run([nbgrader, "fetch_feedback", ASSIGNMENT], workspace, env)
     (page,) = (mine / "feedback").glob(f"*/{ASSIGNMENT}.html")
-    assert "feedback for dee" in page.read_text() and "Score: 65 / 65" in page.read_text()
+    assert "feedback for dee" in page.read_text() and "Score: 70 / 70" in page.read_text()
 
 
 def test_the_independent_leak_check_would_see_a_planted_solution(copy, tmp_path):

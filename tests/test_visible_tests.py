@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SETUP = ("import numpy as np\nimport minitorch\nfrom autograder.notebook import check\n"
          "minitorch.set_default_backend('simple')\n")
 
-# (task, file, the reference's text, the bug): the mistakes students make most.
+# (task, file, the reference's text, the bug): the mistakes students make most (a GPU kernel
+# that indexes by threadIdx.x alone, a convolution that flips its kernel, ...).
 BUGS = [
     ("1.1", "tensor_data.py", "for i in range(len(index)):", "for i in range(len(index) - 1):"),
     ("1.2", "tensor_data.py", "for i in range(len(shape) - 1, -1, -1):\n        out_index[i]",
@@ -83,12 +84,16 @@ BUGS = [
      "out[i] = fn(value)"),
     ("6.1", "cuda_ops.py", "if i < size:\n            value = in_storage",
      "if i >= 0:\n            value = in_storage"),
+    ("6.1", "cuda_ops.py", "i = cuda.grid(1)\n        if i < size:\n            value = in_storage",
+     "i = cuda.threadIdx.x\n        if i < size:\n            value = in_storage"),
     ("6.2", "cuda_ops.py", "= fn(a, b)", "= fn(b, a)"),
     ("6.2", "cuda_ops.py",
      "out[broadcast_position(i, out_shape, out_shape, out_strides)] = fn(a, b)",
      "out[i] = fn(a, b)"),
     ("6.2", "cuda_ops.py", "if i < size:\n            a = a_storage",
      "if i >= 0:\n            a = a_storage"),
+    ("6.2", "cuda_ops.py", "i = cuda.grid(1)\n        if i < size:\n            a = a_storage",
+     "i = cuda.threadIdx.x\n        if i < size:\n            a = a_storage"),
     ("6.3", "cuda_ops.py", "out[at] = fn(out[at], folded[0])", "out[at] = folded[0]"),
     ("6.3", "cuda_ops.py", "count, step = a_shape[reduce_dim], a_strides[reduce_dim]",
      "count, step = a_shape[reduce_dim], 1"),
@@ -98,6 +103,8 @@ BUGS = [
      "if i < rows:\n            out["),
     ("6.4", "cuda_ops.py", "broadcast_position(first, out_shape, b_shape, b_strides)",
      "(first_batch + cuda.blockIdx.z) * inner * cols"),
+    ("6.4", "cuda_ops.py", "i, j = cuda.blockIdx.y * TPB + ty, cuda.blockIdx.x * TPB + tx",
+     "i, j = cuda.blockIdx.x * TPB + ty, cuda.blockIdx.y * TPB + tx"),
     # 07: windows, the im2col convolution, fold, pooling
     ("7.1", "tensor_compute.py", "(n - dil * (k - 1) - 1) // s + 1", "(n - dil * (k - 1) - 1) + 1"),
     ("7.1", "tensor_compute.py", "(n - dil * (k - 1) - 1) // s + 1", "(n - (k - 1) - 1) // s + 1"),
@@ -112,6 +119,10 @@ BUGS = [
     ("7.2", "nn/conv.py",
      "order = (0, 1, 2) + tuple(range(3 + nd, 3 + 2 * nd)) + tuple(range(3, 3 + nd))",
      "order = tuple(range(3 + 2 * nd))"),
+    ("7.2", "nn/conv.py", "out = out + bias.reshape(out_channels, *(1,) * nd)",
+     "out = out + bias"),
+    ("7.2", "nn/conv.py", "kernels = weight.reshape(groups, out_channels // groups, -1)",
+     "kernels = weight.flip(tuple(range(2, 2 + nd))).reshape(groups, out_channels // groups, -1)"),
     ("7.3", "tensor_compute.py",
      "windowed.backend.zip(ops.add, into, piece, windowed.dtype, out=into)",
      "windowed.backend.copy(piece, into)"),
