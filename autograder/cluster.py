@@ -51,7 +51,7 @@ from autograder.submissions import IGNORED, MAX_BYTES, MAX_FILES, Submission, Su
 from autograder.untrusted import open_regular, read_bytes
 
 __all__ = ["ClusterError", "ClusterExecutor", "Packed", "PackedKernels", "pack", "pack_kernels",
-           "unpack_kernels", "grade_packed", "fingerprint"]
+           "unpack_kernels", "neutral_copy", "grade_packed", "fingerprint"]
 
 CONNECT_SECONDS = 30  # for the scheduler to answer and a worker to join
 # Bounds of the reference's compiled kernels in transit (the 04-07 caches take a few MiB)
@@ -167,6 +167,13 @@ def unpack_kernels(packed: PackedKernels) -> SharedKernels:
             seal(folder)
             _UNPACKED[packed.digest] = replace(packed.kernels, folder=folder)
         return _UNPACKED[packed.digest]
+
+
+def neutral_copy(kernels: SharedKernels) -> SharedKernels:
+    """The kernels as a worker holds them: a sealed copy in a private folder whose path
+    (/tmp/autograder-kernels-*) names nothing of the grader's, for the sandboxes' mount
+    tables show the path of what is mounted."""
+    return unpack_kernels(pack_kernels(kernels))
 
 
 def grade_packed(spec: Spec, packed: Packed, expected: dict, limits: Limits,
