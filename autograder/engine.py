@@ -44,7 +44,14 @@ from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.kernels import FIXED_MTIME, SANDBOX_SEED, SEED_ENV, SEED_MODULES_ENV, SharedKernels
+from autograder.kernels import (
+    FIXED_MTIME,
+    SANDBOX_SEED,
+    SEED_ENV,
+    SEED_MODULES_ENV,
+    SharedKernels,
+    seal,
+)
 from autograder.merge import graded_notebook
 from autograder.notebook import MAX_RECORD_BYTES, RECORD_ENV
 from autograder.regions import IGNORED
@@ -300,20 +307,6 @@ def shared_kernels(spec: Spec, cache: Path) -> SharedKernels | None:
     return SharedKernels.of_reference(folder, spec.course.package) if folder.is_dir() else None
 
 
-def _seal(folder: Path) -> None:
-    """Make the shared kernels the grader's and read-only for everyone else."""
-    for parent, folders, files in os.walk(folder):
-        for name in [*folders, *files]:
-            path = Path(parent) / name
-            if os.geteuid() == 0:
-                os.lchown(path, 0, 0)
-            if not path.is_symlink():
-                path.chmod(0o755 if path.is_dir() else 0o644)
-    if os.geteuid() == 0:
-        os.chown(folder, 0, 0)
-    folder.chmod(0o755)
-
-
 def record_expected(spec: Spec, runner: Runner, cache: Path) -> dict:
     """The reference's recorded outputs of every hidden test, by task (cached by content):
     the course's reference package runs the source notebooks. The kernels it compiles are
@@ -333,7 +326,7 @@ def record_expected(spec: Spec, runner: Runner, cache: Path) -> dict:
     compiled = Path(tempfile.mkdtemp(prefix=".kernels-", dir=cache))
     try:
         output = runner.run(work, [p.name for p in sources], "expected", Mount(compiled, True))
-        _seal(compiled)
+        seal(compiled)
         kept = cache / f"kernels-{key}"
         if runner.isolation.name == "bubblewrap" and not kept.exists():
             compiled.rename(kept)
@@ -441,8 +434,10 @@ def grade_batch(executor: Executor, spec: Spec, submissions: Iterable[Submission
                 ) -> Iterator[tuple[Submission, Graded | None, BaseException | None]]:
     """Grade the submissions through `executor` (its `submit` must return
     concurrent.futures Futures); yield each one's outcome as it finishes: the Graded, or the
-    error that kept it from being graded (a bug, a lost worker), never both."""
-    shared = (kernels,) if kernels else ()  # a folder of this machine: local executors only
+    error that kept it from being graded (a bug, a lost worker), never both. `kernels` (a
+    folder of this machine) go with every call; a cluster's executor ships them to its workers
+    (autograder.cluster)."""
+    shared = (kernels,) if kernels else ()
     futures = {executor.submit(grade_submission, spec, submission, expected, limits, *shared):
                submission for submission in submissions}
     for future in as_completed(futures):

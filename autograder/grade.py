@@ -149,8 +149,11 @@ def grade(spec: Spec, submissions: list[Submission], options: Options,
         if todo and spec.expected is None:
             out(f"Recording the reference's expected results for {assignment} ...")
             expected = reference_results(spec, options.limits, folder / ".reference")
-            if options.executor is None:  # the kernels are a folder of this machine
-                kernels = shared_kernels(spec, folder / ".reference")
+            kernels = shared_kernels(spec, folder / ".reference")
+            if kernels:  # not mounted from the output folder, whose path a sandbox would see
+                from autograder.cluster import neutral_copy
+
+                kernels = neutral_copy(kernels)
         with (options.executor or ThreadPoolExecutor(max_workers=max(1, options.jobs))) as pool, \
                 gradebook.Writer(db_url, course_id) as book, \
                 tqdm(total=len(todo), desc=f"grading {assignment}", unit="submission",

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["FIXED_MTIME", "SANDBOX_SEED", "SEED_ENV", "SEED_MODULES_ENV", "SharedKernels",
-           "cache_entries", "compiled_files"]
+           "cache_entries", "compiled_files", "seal"]
 
 FIXED_MTIME = 946684800  # 2000-01-01: the modification time of every file a job gets
 SANDBOX_SEED = "/grading-kernels"  # where a sandbox sees the shared kernels (read-only)
@@ -77,6 +77,20 @@ def cache_entries(module: str, package_dir: str) -> tuple[str, str]:
     stem = os.path.splitext(os.path.basename(module))[0]
     subfolder = f"{os.path.basename(folder)}_{hashlib.sha1(folder.encode()).hexdigest()}"
     return subfolder, stem + "."
+
+
+def seal(folder: Path) -> None:
+    """Make the shared kernels the grader's and read-only for everyone else."""
+    for parent, folders, files in os.walk(folder):
+        for name in [*folders, *files]:
+            path = Path(parent) / name
+            if os.geteuid() == 0:
+                os.lchown(path, 0, 0)
+            if not path.is_symlink():
+                path.chmod(0o755 if path.is_dir() else 0o644)
+    if os.geteuid() == 0:
+        os.chown(folder, 0, 0)
+    folder.chmod(0o755)
 
 
 def _imported(path: Path) -> set[Path]:

@@ -3,22 +3,25 @@ as on grading machines (`dask scheduler`, `dask worker`, here on one machine), a
 submissions (a representative part of the hostile suite, tests/test_grade_hostile.py), one
 worker killed while it grades and replaced, the coordinator killed mid-batch and started
 again. Every submission must get exactly its points, once, in a PostgreSQL gradebook (sqlite
-where no PostgreSQL server is installed; tests/postgres_server.py).
+where no PostgreSQL server is installed; tests/postgres_server.py). Then a compiled
+assignment, whose worker must load the kernels that the coordinator's reference run compiled.
+(The whole hostile suite goes through a cluster in tests/test_grade_hostile.py.)
 
 The fast tests at the end check what travels to a worker, and the refusals.
 """
 
 import json
 import os
+import re
 import shutil
-import signal
 import subprocess
-import sys
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from dask_cluster import Cluster, stop
 from postgres_server import PostgresServer, server_binaries
 from test_grade_hostile import (
     ASSIGNMENT,
@@ -28,57 +31,14 @@ from test_grade_hostile import (
     FULL,
     LIMITS,
     PATCHES,
+    REGISTRY,
     ROOT,
     released_course,
+    run_autograder,
     without,
 )
 
 from autograder.submissions import Submission, stage
-
-BIN = Path(sys.executable).parent
-
-
-def start(*argv: str, log: Path) -> subprocess.Popen:
-    """A process in a session of its own (killed with its children), logging to `log`."""
-    with open(log, "wb") as handle:
-        return subprocess.Popen([str(BIN / "dask"), *argv], stdout=handle,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
-
-
-class Cluster:
-    """`dask scheduler` on a free local port and `dask worker`s, one thread each, no nanny (a
-    killed worker stays dead, as a machine that goes down)."""
-
-    def __init__(self, folder: Path):
-        self.folder, self.workers = folder, {}
-        self.file = folder / "scheduler.json"
-        self.scheduler = start("scheduler", "--host", "127.0.0.1", "--port", "0",
-                               "--no-dashboard", "--scheduler-file", str(self.file),
-                               log=folder / "scheduler.log")
-        deadline = time.monotonic() + 60
-        while not self.file.is_file() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        self.address = json.loads(self.file.read_text())["address"]
-
-    def add_worker(self, name: str) -> None:
-        self.workers[name] = start("worker", self.address, "--name", name, "--nthreads", "1",
-                                   "--no-nanny", "--no-dashboard",
-                                   log=self.folder / f"worker-{name}.log")
-
-    def kill_worker(self, name: str) -> None:
-        stop(self.workers.pop(name))
-
-    def close(self) -> None:
-        for process in [*self.workers.values(), self.scheduler]:
-            stop(process)
 
 
 def graded_students(out: Path) -> set[str]:
@@ -225,7 +185,58 @@ def test_the_feedback_is_written_by_the_coordinator(batch):
     assert "fork refused after" in page
 
 
+# A compiled assignment: the workers use the reference's kernels, shipped from the coordinator.
+
+# A student's last cell: how many times its process loaded a function that Numba caches on disk
+# from that cache (hits: the kernels that the grader seeded it with) and how many times it
+# compiled one (misses). Functions without a disk cache do not count.
+CACHE_STATS = """
+import gc
+from numba.core.dispatcher import Dispatcher
+cached = [d.stats for d in gc.get_objects()
+          if issubclass(type(d), Dispatcher) and d.stats.cache_path]
+hits = sum(sum(s.cache_hits.values()) for s in cached)
+misses = sum(sum(s.cache_misses.values()) for s in cached)
+print(f"NUMBA CACHE: {hits} hits, {misses} misses")
+"""
+
+
+@pytest.mark.slow
+def test_workers_load_the_kernels_that_the_reference_compiled(tmp_path):
+    """04_fast on a one-worker cluster: the coordinator's reference run compiles the kernels,
+    the worker's sandbox loads them from its cache instead of compiling, and the grade is
+    full marks."""
+    pytest.importorskip("distributed")
+    assignment = "04_fast"
+    course, build = released_course(tmp_path, assignment)
+    build.make("ada", last_cell=CACHE_STATS)
+    out = tmp_path / "graded"
+    cluster = Cluster(tmp_path)
+    try:
+        cluster.add_worker("w1")
+        done = run_autograder(course, "grade", assignment, str(build.folder), "--out", str(out),
+                              "--cluster", cluster.address, "--no-progress", timeout=900)
+    finally:
+        cluster.close()
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    ada = out / "students" / "ada"
+    points = sum(float(t.points) for t in REGISTRY.tasks_of(assignment))
+    assert json.loads((ada / "results.json").read_text())["score"] == points
+    stats = re.search(r"NUMBA CACHE: (\d+) hits, (\d+) misses",
+                      (ada / "feedback.html").read_text())
+    assert stats, "the last cell's output is missing from the feedback"
+    # without the reference's kernels a sandbox starts with an empty cache: every load is a
+    # miss (measured: 0 hits, 52 misses; with them, 28 hits and 5 misses)
+    hits, misses = map(int, stats.groups())
+    assert hits > 0, f"the worker compiled every kernel again ({misses} misses)"
+
+
 # What travels, and the refusals: no cluster needed.
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
 
 def test_a_packed_folder_unpacks_to_what_the_engine_copies_of_it(tmp_path):
     from autograder.cluster import pack
@@ -244,11 +255,7 @@ def test_a_packed_folder_unpacks_to_what_the_engine_copies_of_it(tmp_path):
     here, there = tmp_path / "here", tmp_path / "there"
     stage(Submission("ada", folder), here)
     stage(Submission("ada", archive), there)
-
-    def tree(root):
-        return {p.relative_to(root).as_posix(): p.read_bytes()
-                for p in sorted(root.rglob("*")) if p.is_file()}
-    assert tree(there) == tree(here) == {"minitorch/__init__.py": b"x = 1\n",
+    assert files_under(there) == files_under(here) == {"minitorch/__init__.py": b"x = 1\n",
                                          "notes.txt": b"mine"}
 
 
@@ -260,6 +267,32 @@ def test_a_zip_travels_as_it_is(tmp_path):
         bundle.writestr("work/bob.ipynb", "{}")
     packed = pack(Submission("bob", archive))
     assert (packed.name, packed.data) == ("bob.zip", archive.read_bytes())
+
+
+def test_kernels_travel_as_files_and_are_unpacked_once_checked_and_sealed(tmp_path):
+    from autograder.cluster import ClusterError, pack_kernels, unpack_kernels
+    from autograder.kernels import SharedKernels
+
+    folder = tmp_path / "kernels"
+    (folder / "minitorch_x").mkdir(parents=True)
+    (folder / "minitorch_x" / "fast_ops.nbi").write_bytes(b"index")
+    (folder / "minitorch_x" / "fast_ops.1.nbc").write_bytes(b"code")
+    (folder / "link").symlink_to("/etc/hostname")
+    (tmp_path / "none").mkdir()  # 01 to 03 compile nothing
+    kernels = SharedKernels(folder, (("fast_ops", ("fast_ops.py",)),),
+                            (("fast_ops.py", "f" * 64),))
+    packed = pack_kernels(kernels)
+    with pytest.raises(ClusterError, match="damaged"):
+        unpack_kernels(replace(packed, data=packed.data + b"\0"))
+    there = unpack_kernels(packed)
+    assert there == replace(kernels, folder=there.folder) and there.folder != folder
+    assert files_under(there.folder) == {"minitorch_x/fast_ops.nbi": b"index",
+                                         "minitorch_x/fast_ops.1.nbc": b"code"}
+    for path in [there.folder, *there.folder.rglob("*")]:
+        assert path.stat().st_mode & 0o022 == 0, f"{path} is writable by others"
+    assert unpack_kernels(packed) == there  # once per content
+    none = unpack_kernels(pack_kernels(SharedKernels(tmp_path / "none", (), ())))
+    assert none.folder.is_dir() and not any(none.folder.iterdir())
 
 
 def test_a_worker_with_another_autograder_refuses_to_grade(tmp_path):

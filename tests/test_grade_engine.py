@@ -16,7 +16,7 @@ from autograder import engine
 from autograder.cli import parse_args
 from autograder.course import Course
 from autograder.engine import Graded, grade_batch
-from autograder.kernels import SharedKernels, cache_entries, compiled_files
+from autograder.kernels import SharedKernels, cache_entries, compiled_files, seal
 from autograder.sandbox import Isolation, Limits, runtime_problem
 from autograder.spec import from_course
 from autograder.submissions import Submission
@@ -189,7 +189,7 @@ def test_sealed_kernels_belong_to_the_grader_and_nobody_else_can_write_them(tmp_
     for path in (folder, folder / "minitorch_x", folder / "minitorch_x" / "fast_ops.nbi"):
         os.chown(path, 61999, 61999)  # as the reference run's sandbox user left them
         path.chmod(0o777)
-    engine._seal(folder)
+    seal(folder)
     for path in (folder, folder / "minitorch_x", folder / "minitorch_x" / "fast_ops.nbi"):
         info = path.stat()
         assert (info.st_uid, info.st_gid) == (0, 0)
