@@ -114,7 +114,8 @@ def generate(course: Course, template: Path, n: int, folder: Path, seed: int) ->
     """The batch: n submissions of the kinds above, in a fixed random mix."""
     registry, rng = course.registry, random.Random(seed)
     regions = find_regions(course.package, course.repo, registry)
-    tasks = [t.id for t in registry.tasks_of(ASSIGNMENT)]
+    every = {t.id for t in registry.tasks_of(ASSIGNMENT)}  # the release stubs them all
+    tasks = [t.id for t in registry.tasks_of(ASSIGNMENT) if not t.cell]  # written in the package
     release = template / "release" / ASSIGNMENT
     notebooks = sorted(release.glob("*.ipynb"))
     answered = folder / "answered"
@@ -132,7 +133,7 @@ def generate(course: Course, template: Path, n: int, folder: Path, seed: int) ->
         path.mkdir()
         package, notebook_from, broken, extra = "reference", answered, set(), None
         if kind == "stubs":
-            package, notebook_from, broken = "release", release, set(tasks)
+            package, notebook_from, broken = "release", release, every
         elif kind == "partial":
             broken = set(rng.sample(tasks, rng.randint(1, 3)))
             write_package(course.package, path / "minitorch", course.repo, regions, broken,
@@ -145,7 +146,7 @@ def generate(course: Course, template: Path, n: int, folder: Path, seed: int) ->
             package, extra = HOSTILE[name]
             kind = f"hostile: {name}"
             if package == "release":
-                notebook_from, broken = release, set(tasks)
+                notebook_from, broken = release, every
         if package == "reference":
             shutil.copytree(course.package, path / "minitorch", ignore=IGNORED)
         elif package == "release":
