@@ -9,6 +9,11 @@ the slowest cells of each, with their ids, so that a notebook over budget shows 
 
     .venv/bin/python benchmarks/notebooks.py                 # every notebook
     .venv/bin/python benchmarks/notebooks.py 04_fast --top 8 # one, its 8 slowest cells
+    .venv/bin/python benchmarks/notebooks.py --cold          # each after emptying Numba's cache
+
+`--cold` deletes the reference package's compiled kernels (Numba's `*.nbi`/`*.nbc` files)
+before each notebook, so every kernel the notebook uses compiles in its run: a student's first
+run of a freshly fetched assignment.
 
 A cell's time is the kernel's own (nbclient's execute_input to execute_reply); a notebook's
 is the wall time from the kernel's start to its end, kernel start included. The machine's
@@ -30,6 +35,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "course" / "source"
+PACKAGE = ROOT / "minitorch"
 BUDGET_S = 60.0
 CELL_TIMEOUT_S = 600
 
@@ -42,6 +48,14 @@ def cell_seconds(cell) -> float:
         return 0.0
     parse = datetime.fromisoformat
     return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
+
+
+def empty_numba_cache() -> int:
+    """Delete the package's cached compiled kernels; how many files went."""
+    files = [f for pattern in ("*.nbi", "*.nbc") for f in PACKAGE.rglob(f"__pycache__/{pattern}")]
+    for file in files:
+        file.unlink()
+    return len(files)
 
 
 def run(path: Path) -> tuple[float, list[tuple[float, str]], list[str]]:
@@ -69,6 +83,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="assignments to run (default: all), e.g. 04_fast")
     parser.add_argument("--top", type=int, default=3, help="slowest cells listed per notebook")
+    parser.add_argument("--cold", action="store_true",
+                        help="empty Numba's cache of the package before each notebook")
     args = parser.parse_args()
     paths = sorted(SOURCES.glob("*/*.ipynb"))
     if args.names:
@@ -81,11 +97,14 @@ def main():
           flush=True)
     rows = []
     for path in paths:
+        if args.cold:
+            empty_numba_cache()
         wall, cells, errors = run(path)
         slowest = sorted(cells, reverse=True)[:args.top]
         rows.append((path.parent.name, wall, slowest, errors))
         print(f"{path.parent.name}: {wall:.1f} s (load {os.getloadavg()[0]:.1f})", flush=True)
-    print(f"\n| notebook | seconds | budget {BUDGET_S:.0f} s | slowest cells (s) |")
+    print(f"\nNumba cache: {'emptied before each notebook' if args.cold else 'as found'}")
+    print(f"| notebook | seconds | budget {BUDGET_S:.0f} s | slowest cells (s) |")
     print("|---|---:|---|---|")
     for name, wall, slowest, _ in rows:
         verdict = "ok" if wall <= BUDGET_S else f"**over by {wall - BUDGET_S:.0f} s**"
