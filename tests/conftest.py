@@ -80,6 +80,24 @@ def pytest_collection_modifyitems(items):
     items.sort(key=_start_rank)
 
 
+def pytest_configure(config):
+    """Stop where `--dist loadgroup` would silently ignore the groups above: with pytest 9.2,
+    pytest-xdist 3.8 writes the group where pytest no longer reads a test's id, and every
+    worker would build each costly fixture again (minutes of `make test`)."""
+    if config.getoption("dist", "no") != "loadgroup":
+        return
+    from importlib.metadata import version
+
+    def release(package):
+        return tuple(int(part) for part in version(package).split(".")[:2] if part.isdigit())
+
+    if release("pytest") >= (9, 2) and release("pytest-xdist") <= (3, 8):
+        raise pytest.UsageError(
+            f"pytest {version('pytest')} and pytest-xdist {version('pytest-xdist')} do not "
+            f"work together under --dist loadgroup (the test groups are ignored): install "
+            f"the versions that pyproject.toml's dev extra pins (pip install -e '.[dev]')")
+
+
 def pytest_generate_tests(metafunc):
     module = metafunc.module.__name__.rpartition(".")[2]
     if module in BACKENDS:
