@@ -10,17 +10,17 @@ It writes, into workspace/05_training/minitorch/, the student's own code for eve
 01-04, taken from their own fetched folders workspace/01_tensors/ ... workspace/04_fast/, in
 place of the reference's; `--undo` puts the reference back.
 
-How a task's code is found. A released package holds, where a task's code goes, one line
-`raise NotImplementedError("Task 1.1: ...")` (the stub line of autograder.regions). In the
-release of the task's own assignment (release/01_tensors/), the function (or class) holding
-that line is the task's *slot*: its lines before the stub and after it. The student's code is
-what stands between those same lines in the same function of their own folder; the
-reference's is what stands between them in the later release (release/05_training/). Where
-the lines around differ (the student edited them, or a later release changed them), or the
-function is gone, the task keeps the reference: nothing is guessed. (Released packages keep
-no `# BEGIN SOLUTION` markers, so the stub line is the one mark a student's folder holds; and
-the student copy has no tasks.toml: an assignment's tasks are those its release stubs and the
-next release does not.)
+How a task's code is found (autograder.slots). A released package holds, where a task's code
+goes, one line `raise NotImplementedError("Task 1.1: ...")` (the stub line of
+autograder.regions). In the release of the task's own assignment (release/01_tensors/), the
+function (or class) holding that line is the task's *slot*: its lines before the stub and after
+it. The student's code is what stands between those same lines in the same function of their
+own folder; the reference's is what stands between them in the later release
+(release/05_training/). Where the lines around differ (the student edited them, or a later
+release changed them), or the function is gone, the task keeps the reference: nothing is
+guessed. (Released packages keep no `# BEGIN SOLUTION` markers, so the stub line is the one
+mark a student's folder holds; and the student copy has no tasks.toml: an assignment's tasks
+are those its release stubs and the next release does not.)
 
 Nothing of the student's is lost: a slot in the target that holds neither the reference nor
 what an earlier carry wrote (the student edited it) is left as it was; every file is backed up
@@ -28,6 +28,9 @@ what an earlier carry wrote (the student edited it) is left as it was; every fil
 not at all. What was carried is written to the target's `carried.json`, which `--undo` and
 the notebooks' `provenance` read. Numba's disk cache of the target's kernels is cleared, since
 it does not notice a change in a function that a kernel calls from another file.
+
+Grading does not run carried code: it puts the reference's back into every earlier task's
+slot (autograder.restore), so carrying costs no points.
 """
 
 import argparse
@@ -319,9 +322,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.assignment}:")
     print("\n".join(report) if report else "  nothing to do")
     if not args.undo:
-        print(f"Restart the notebook's kernel to run it. Its grade runs on this code too: "
-              f"`make uncarry ASSIGNMENT={args.assignment}` before you submit puts the "
-              f"reference back.")
+        print("Restart the notebook's kernel to run it. Carrying costs no points: grading "
+              "puts the reference code back into the earlier assignments' tasks.")
     return 0
 
 
