@@ -24,6 +24,7 @@ all the same.
 
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,15 +148,18 @@ def _is_reference(code: list[str], reference: tuple[str, ...]) -> bool:
 
 
 def _write(path: Path, text: str) -> None:
-    """Replace the plain file `path` by `text`, through a new file beside it (never through
-    a link)."""
-    partial = path.with_name(f".{path.name}.restoring")
+    """Replace the plain file `path` by `text`, through a new file of a fresh name beside it
+    (never through a link, nor over a file the submission planted)."""
     mode = stat.S_IMODE(os.lstat(path).st_mode)
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                 mode)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(partial, path)
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=".restoring-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(partial, mode)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def restore(work: Path, refs: tuple[Reference, ...]) -> list[str]:
