@@ -7,13 +7,16 @@ that release with the test's own edits, never what the code under test wrote. Th
 test grades 02 through the engine (slow).
 """
 
+import json
 import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from course_copy import copy_course
 
+from autograder.bundle import read_bundle, write_bundle
 from autograder.check import _answered
 from autograder.course import Course
 from autograder.engine import Runner, grade_submission, isolation, record_expected
@@ -102,7 +105,22 @@ def test_a_carried_bug_gets_the_reference_back_and_this_assignments_code_stays(j
 
 def test_the_slots_survive_a_grading_bundles_manifest(job, release, refs):
     plant(job / TENSOR_DATA, "1.4", WRONG_SHAPE_BROADCAST)
-    assert restore(job, from_plain(to_plain(refs))) == []
+    assert restore(job, from_plain(json.loads(json.dumps(to_plain(refs))))) == []
+    assert (job / TENSOR_DATA).read_bytes() == (release / TENSOR_DATA).read_bytes()
+
+
+def test_a_grading_bundle_carries_the_slots(job, release, refs, tmp_path, monkeypatch):
+    """A bundle (grading where the course is not) restores as the course does. The reference
+    run is skipped: its results are not what is tested."""
+    import autograder.grade
+
+    monkeypatch.setattr(autograder.grade, "reference_results", lambda *a: {})
+    course = Course.load(copy_course(tmp_path), COURSE.package)
+    write_bundle(course, "05_training", tmp_path / "bundle", Limits(), say=lambda *_: None)
+    spec, _ = read_bundle(tmp_path / "bundle", "05_training")
+    assert spec.restore == refs
+    plant(job / TENSOR_DATA, "1.4", WRONG_SHAPE_BROADCAST)
+    assert restore(job, spec.restore) == []
     assert (job / TENSOR_DATA).read_bytes() == (release / TENSOR_DATA).read_bytes()
 
 
