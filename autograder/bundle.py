@@ -5,8 +5,9 @@ machine) without handing anyone the reference solution:
 
     <bundle>/
       bundle.json           the assignment, its tests (grade id, task, notebook, points), the
-                            task names, the limits, and the hidden-test lines that feedback
-                            must never show
+                            task names, the limits, the hidden-test lines that feedback
+                            must never show, and the earlier assignments' tasks that grading
+                            gives the reference's code (autograder.restore)
       notebooks/*.ipynb     the notebooks students' runs get: hidden tests in, answer cells
                             empty, no code that computes an expected value
       expected.json         the reference's recorded outputs of every hidden test
@@ -29,6 +30,7 @@ from pathlib import Path
 from autograder.course import Course
 from autograder.leaks import scan_folder
 from autograder.regions import find_regions, write_package
+from autograder.restore import from_plain, to_plain
 from autograder.sandbox import Limits
 from autograder.spec import Spec, from_course
 from autograder.verdict import Test
@@ -128,6 +130,7 @@ def write_bundle(course: Course, assignment: str, out: Path, limits: Limits,
                        "memory_bytes": limits.memory_bytes, "processes": limits.processes,
                        "output_bytes": limits.output_bytes, "file_bytes": limits.file_bytes},
             "hidden_lines": sorted(spec.hidden),
+            "restore": to_plain(spec.restore),
         }
         (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         leaks = leaks_in(course, assignment, out, package)
@@ -172,5 +175,5 @@ def read_bundle(folder: Path, assignment: str | None = None) -> tuple[Spec, Limi
                 dict(manifest["task_names"]),
                 {task: tuple(needs) for task, needs in manifest["needs"].items()},
                 {task: dict(shares) for task, shares in manifest["groups"].items()},
-                expected=expected)
+                expected=expected, restore=from_plain(manifest.get("restore", [])))
     return spec, Limits(**manifest["limits"])

@@ -10,17 +10,17 @@ It writes, into workspace/05_training/minitorch/, the student's own code for eve
 01-04, taken from their own fetched folders workspace/01_tensors/ ... workspace/04_fast/, in
 place of the reference's; `--undo` puts the reference back.
 
-How a task's code is found. A released package holds, where a task's code goes, one line
-`raise NotImplementedError("Task 1.1: ...")` (the stub line of autograder.regions). In the
-release of the task's own assignment (release/01_tensors/), the function (or class) holding
-that line is the task's *slot*: its lines before the stub and after it. The student's code is
-what stands between those same lines in the same function of their own folder; the
-reference's is what stands between them in the later release (release/05_training/). Where
-the lines around differ (the student edited them, or a later release changed them), or the
-function is gone, the task keeps the reference: nothing is guessed. (Released packages keep
-no `# BEGIN SOLUTION` markers, so the stub line is the one mark a student's folder holds; and
-the student copy has no tasks.toml: an assignment's tasks are those its release stubs and the
-next release does not.)
+How a task's code is found (autograder.slots). A released package holds, where a task's code
+goes, one line `raise NotImplementedError("Task 1.1: ...")` (the stub line of
+autograder.regions). In the release of the task's own assignment (release/01_tensors/), the
+function (or class) holding that line is the task's *slot*: its lines before the stub and after
+it. The student's code is what stands between those same lines in the same function of their
+own folder; the reference's is what stands between them in the later release
+(release/05_training/). Where the lines around differ (the student edited them, or a later
+release changed them), or the function is gone, the task keeps the reference: nothing is
+guessed. (Released packages keep no `# BEGIN SOLUTION` markers, so the stub line is the one
+mark a student's folder holds; and the student copy has no tasks.toml: an assignment's tasks
+are those its release stubs and the next release does not.)
 
 Nothing of the student's is lost: a slot in the target that holds neither the reference nor
 what an earlier carry wrote (the student edited it) is left as it was; every file is backed up
@@ -28,11 +28,13 @@ what an earlier carry wrote (the student edited it) is left as it was; every fil
 not at all. What was carried is written to the target's `carried.json`, which `--undo` and
 the notebooks' `provenance` read. Numba's disk cache of the target's kernels is cleared, since
 it does not notice a change in a function that a kernel calls from another file.
+
+Grading does not run carried code: it puts the reference's back into every earlier task's
+slot (autograder.restore), so carrying costs no points.
 """
 
 import argparse
 import ast
-import functools
 import json
 import os
 import shutil
@@ -41,7 +43,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.regions import scopes, stub_task
+from autograder.regions import stub_task
+from autograder.slots import Slot, lines_of, same_lines, slots, split
 
 __all__ = ["Slot", "CarryError", "carry", "provenance", "stubbed_tasks", "MANIFEST", "main"]
 
@@ -52,88 +55,6 @@ PACKAGE = "minitorch"
 
 class CarryError(RuntimeError):
     """Nothing could be carried (a missing release or workspace); the message says why."""
-
-
-@dataclass(frozen=True)
-class Slot:
-    """Where one region of a task goes in one file: the enclosing function or class (`scope`,
-    outermost first; () for the module) and its lines before and after the stub line."""
-
-    task: str
-    label: str  # what the stub line names, e.g. "index_to_position"
-    file: str  # relative to the assignment folder, e.g. "minitorch/tensor_data.py"
-    scope: tuple[str, ...]
-    before: tuple[str, ...]
-    after: tuple[str, ...]
-
-    @property
-    def name(self) -> str:
-        return ".".join(self.scope) or "the module"
-
-
-def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
-
-
-def _same(a, b) -> bool:
-    """Equal line by line, up to trailing spaces and line endings (editors change those)."""
-    return len(a) == len(b) and all(x.rstrip() == y.rstrip() for x, y in zip(a, b))
-
-
-@functools.lru_cache(maxsize=256)
-def _spans(text: str) -> dict[tuple[str, ...], tuple[int, int] | None]:
-    """The (first, last) line of every class and function by dotted scope, the module as ();
-    None for a scope defined twice (ambiguous). Raises SyntaxError. Cached: a file is cut
-    once per slot, and read unchanged from several folders."""
-    tree = ast.parse(text)
-    found: dict[tuple[str, ...], tuple[int, int] | None] = {(): (1, len(_lines(text)))}
-    for first, last, scope in scopes(tree):
-        found[scope] = None if scope in found else (first, last)
-    return found
-
-
-def slots(package: Path, folder: Path) -> dict[str, list[Slot]]:
-    """The slots of every stubbed task in a released `package`, by task id; files relative
-    to `folder`."""
-    found: dict[str, list[Slot]] = {}
-    for path in sorted(package.rglob("*.py")):
-        if "__pycache__" in path.parts:
-            continue
-        text = path.read_text(encoding="utf-8")
-        lines = _lines(text)
-        stubs = [(n, stub_task(line)) for n, line in enumerate(lines, start=1) if stub_task(line)]
-        if not stubs:
-            continue
-        spans = _spans(text)
-        for number, (task, label) in stubs:
-            scope = max((s for s, span in spans.items() if span and span[0] < number <= span[1]
-                         or s == ()), key=len)
-            first, last = spans[scope]
-            found.setdefault(task, []).append(Slot(
-                task, label, path.relative_to(folder).as_posix(), scope,
-                tuple(lines[first - 1:number - 1]), tuple(lines[number:last])))
-    return found
-
-
-def split(text: str, slot: Slot) -> tuple[list[str], list[str], list[str]] | None:
-    """`text` cut at `slot`: (the lines up to the slot's code, its code, the lines after), or
-    None where the slot's function is missing, defined twice, or its lines around differ."""
-    try:
-        span = _spans(text).get(slot.scope)
-    except SyntaxError:
-        return None
-    if span is None:
-        return None
-    lines = _lines(text)
-    first, last = span
-    head_end = first - 1 + len(slot.before)
-    tail_start = last - len(slot.after)
-    if tail_start < head_end:
-        return None
-    if not (_same(lines[first - 1:head_end], slot.before)
-            and _same(lines[tail_start:last], slot.after)):
-        return None
-    return lines[:head_end], lines[head_end:tail_start], lines[tail_start:]
 
 
 def _is_stub(code: list[str]) -> bool:
@@ -220,7 +141,7 @@ class _Files:
             text = _read(self.target / rel)
             if text is None:
                 return None
-            self.read[rel], self.lines[rel] = text, _lines(text)
+            self.read[rel], self.lines[rel] = text, lines_of(text)
         return self.lines[rel]
 
     def changed(self) -> dict[str, str]:
@@ -242,8 +163,8 @@ def _carry_task(workspace: Path, release: Path, assignment: str, source: str,
         lines = files.get(slot.file)
         cut = split("".join(lines), slot) if lines is not None else None
         before = carried_before.get((slot.file, slot.name))
-        if cut is None or not (_same(cut[1], ref_cut[1])
-                               or (before is not None and _same(cut[1], before))):
+        if cut is None or not (same_lines(cut[1], ref_cut[1])
+                               or (before is not None and same_lines(cut[1], before))):
             return ("edited", f"left as is: {slot.name} in {assignment}/{slot.file} was "
                     f"edited {'after carrying' if undo else 'there'}; your edits are kept", [])
         found.append((slot, ref_cut[1]))
@@ -401,9 +322,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.assignment}:")
     print("\n".join(report) if report else "  nothing to do")
     if not args.undo:
-        print(f"Restart the notebook's kernel to run it. Its grade runs on this code too: "
-              f"`make uncarry ASSIGNMENT={args.assignment}` before you submit puts the "
-              f"reference back.")
+        print("Restart the notebook's kernel to run it. Carrying costs no points: grading "
+              "puts the reference code back into the earlier assignments' tasks.")
     return 0
 
 

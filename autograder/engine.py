@@ -55,6 +55,7 @@ from autograder.kernels import (
 from autograder.merge import graded_notebook
 from autograder.notebook import MAX_RECORD_BYTES, RECORD_ENV
 from autograder.regions import IGNORED
+from autograder.restore import restore
 from autograder.results import write_atomic
 from autograder.sandbox import Isolation, Limits, UidLease, detect
 from autograder.spec import Spec
@@ -371,6 +372,7 @@ def grade_one(spec: Spec, submission: Submission, runner: Runner, expected: dict
             graded.notes.append(f"The submission could not be read: {error}")
             judge(tests, expected, {}, {}, spec.needs, spec.groups)
             return graded
+        graded.notes += restore(work, spec.restore)  # before kernels.fit: more files fit
         to_run, merged = [], {}
         for name, source in spec.notebooks.items():
             mine = work / f"{name}.ipynb"

@@ -18,6 +18,7 @@ from pathlib import Path
 from autograder.course import SOLUTION_BEGIN, SOLUTION_END, Course, grade_cells, notebook_parts
 from autograder.leaks import MIN_CHARS, normalize
 from autograder.merge import NO_ANSWER, without_expected
+from autograder.restore import Reference, references
 from autograder.tasks import task_of_grade_id
 from autograder.verdict import Test
 
@@ -39,6 +40,8 @@ class Spec:
     groups: dict[str, dict[str, float]]  # task id -> group -> points, for partial credit
     course: Course | None = None  # where the expected results are recorded, if not given
     expected: dict | None = None  # task -> the reference's recorded calls (a bundle's)
+    # the earlier assignments' tasks: their slots and the reference's code (autograder.restore)
+    restore: tuple[Reference, ...] = ()
 
     def portable(self, expected: dict) -> "Spec":
         """This spec without its course and with the reference's expected results: all that
@@ -124,4 +127,4 @@ def from_course(course: Course, assignment: str) -> Spec:
     return Spec(assignment, notebooks, tests, hidden, {task.id: task.name for task in tasks},
                 {task.id: task.needs for task in tasks},
                 {task.id: {g: float(p) for g, p in task.groups} for task in tasks if task.groups},
-                course=course)
+                course=course, restore=references(course, assignment))
