@@ -28,8 +28,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["FIXED_MTIME", "SANDBOX_SEED", "SEED_ENV", "SEED_MODULES_ENV", "SharedKernels",
-           "cache_entries", "compiled_files", "seal"]
+__all__ = ["FIXED_MTIME", "PARSE_LOCK", "SANDBOX_SEED", "SEED_ENV", "SEED_MODULES_ENV",
+           "SharedKernels", "cache_entries", "compiled_files", "seal"]
 
 FIXED_MTIME = 946684800  # 2000-01-01: the modification time of every file a job gets
 SANDBOX_SEED = "/grading-kernels"  # where a sandbox sees the shared kernels (read-only)
@@ -37,7 +37,7 @@ SEED_ENV = "AUTOGRADER_KERNELS"  # tells autograder.execute to copy them into it
 SEED_MODULES_ENV = "AUTOGRADER_KERNEL_MODULES"  # whose kernels: the modules that fit
 # Python 3.11's ast.parse can fail from parallel threads ("AST constructor recursion depth
 # mismatch"); `autograder check` prepares assignments in parallel
-_PARSING = threading.Lock()
+PARSE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def seal(folder: Path) -> None:
 def _imported(path: Path) -> set[Path]:
     """The package's modules that `path` imports by relative import (anywhere in the file)."""
     try:
-        with _PARSING:
+        with PARSE_LOCK:
             tree = ast.parse(path.read_bytes())
     except (SyntaxError, ValueError):
         return set()
@@ -119,7 +119,7 @@ def _compiles(path: Path) -> bool:
     """Whether a module imports Numba at its top: what makes compiled code in the reference
     (a module that imports it only inside a function, to name its errors, compiles nothing;
     one that did compile would hold kernels that no submission is given, which is safe)."""
-    with _PARSING:
+    with PARSE_LOCK:
         body = ast.parse(path.read_bytes()).body
     return any(name == "numba" or name.startswith("numba.")
                for node in body if isinstance(node, (ast.Import, ast.ImportFrom))

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.kernels import _PARSING  # Python 3.11's ast.parse is unsafe across threads
+from autograder.kernels import PARSE_LOCK  # Python 3.11's ast.parse is unsafe across threads
 from autograder.regions import BEGIN, END, find_regions, stub_text
 from autograder.slots import Slot, Spans, lines_of, same_lines, scope_spans, slots_in_text, split
 from autograder.untrusted import read_bytes
@@ -60,7 +60,7 @@ def references(course: Course, assignment: str) -> tuple[Reference, ...]:
     for region in find_regions(course.package, course.repo, registry):
         by_file.setdefault(region.file, []).append(region)
     found = []
-    with _PARSING:
+    with PARSE_LOCK:
         for rel, regions in sorted(by_file.items()):
             source = (course.repo / rel).read_text(encoding="utf-8")
             graded = stub_text(source, regions, stubbed_here, registry, rel)
@@ -134,7 +134,7 @@ def _read_source(work: Path, rel: str) -> tuple[str | None, str]:
 def _spans(text: str, rel: str) -> tuple[Spans | None, str]:
     """The scopes of a submitted file, or None and why it cannot be parsed."""
     try:
-        with _PARSING:
+        with PARSE_LOCK:
             return scope_spans(text), ""
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None, f"{rel} is not valid Python"
