@@ -170,6 +170,9 @@ class Runner:
             "NUMBA_CACHE_DIR": f"{home}/numba", "MPLBACKEND": "Agg",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "NUMBA_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+            # nbgrader's documented signal to a notebook that it is being autograded (Validate
+            # sets "validate"): a course notebook may skip what only a reader needs
+            "NBGRADER_EXECUTION": "autograde",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1", RECORD_ENV: f"{mode}:{root}/records.jsonl",
             # GPU kernels (06) run on numba's CUDA simulator: the sandbox has no GPU device
             # (bubblewrap's fresh /dev) and its address-space limit leaves CUDA no room; the
