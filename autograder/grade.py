@@ -16,6 +16,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.cluster import neutral_copy
 from autograder.engine import (
     Graded,
     GradingError,
@@ -151,8 +152,6 @@ def grade(spec: Spec, submissions: list[Submission], options: Options,
             expected = reference_results(spec, options.limits, folder / ".reference")
             kernels = shared_kernels(spec, folder / ".reference")
             if kernels:  # not mounted from the output folder, whose path a sandbox would see
-                from autograder.cluster import neutral_copy
-
                 kernels = neutral_copy(kernels)
         with (options.executor or ThreadPoolExecutor(max_workers=max(1, options.jobs))) as pool, \
                 gradebook.Writer(db_url, course_id) as book, \
